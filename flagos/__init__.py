@@ -1,0 +1,43 @@
+"""flagos: one PyTorch device, ``flagos``, on any AI chip.
+
+``import flagos`` (or just ``import torch`` once the wheel is installed: PyTorch autoloads it)
+registers the device. Every ATen operator on a flagos tensor runs on the platform's native kernels
+over the same memory (zero-copy); ``torch.flagos`` mirrors ``torch.cuda``.
+
+    >>> import torch, flagos
+    >>> x = torch.randn(4, 4, device="flagos")
+    >>> (x @ x).sum().item()
+"""
+from __future__ import annotations
+
+from . import _build_info, _loader
+
+_loader.load()
+
+from . import _backend  # noqa: E402
+
+_backend.register()
+
+from . import device  # noqa: E402
+from ._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
+
+__version__: str = _build_info.VERSION
+platform: str = _build_info.PLATFORM
+torch_version: str = _build_info.TORCH_VERSION  # the torch flagos was built against
+cxx11_abi: bool = _build_info.CXX11_ABI
+
+
+def _autoload() -> None:
+    """Entry point for PyTorch's backend autoloading (group ``torch.backends``): importing is all."""
+
+
+__all__ = [
+    "__version__",
+    "cxx11_abi",
+    "device",
+    "get_registered_ops",
+    "is_flaggems_available",
+    "is_flaggems_enabled",
+    "platform",
+    "torch_version",
+]

@@ -1,0 +1,121 @@
+"""Device enumeration, selection and properties: the ``torch.cuda`` equivalents for flagos."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional, Union
+
+import torch
+
+from .. import _runtime
+
+DeviceLike = Union[torch.device, str, int, None]
+
+BACKEND = "flagos"
+
+
+def _index(device: DeviceLike, *, optional: bool = True) -> int:
+    """Index of a flagos device given as an int, 'flagos[:i]' or a torch.device (None: current)."""
+    if device is None:
+        if not optional:
+            raise ValueError("flagos: expected a flagos device, got None")
+        return current_device()
+    if isinstance(device, int):
+        index = device
+    else:
+        dev = torch.device(device)
+        if dev.type != BACKEND:
+            raise ValueError(f"flagos: expected a flagos device, got {dev} (device type '{dev.type}')")
+        index = dev.index if dev.index is not None else current_device()
+    count = device_count()
+    if not 0 <= index < count:
+        raise RuntimeError(
+            f"flagos: invalid device index {index}: {count} flagos device(s) available, "
+            f"flagos:0 to flagos:{count - 1}"
+        )
+    return index
+
+
+def is_available() -> bool:
+    """True when the platform has at least one usable flagos device."""
+    try:
+        return device_count() > 0
+    except RuntimeError:
+        return False
+
+
+def device_count() -> int:
+    return _runtime.device_count()
+
+
+def current_device() -> int:
+    return torch.accelerator.current_device_index()
+
+
+def set_device(device: DeviceLike) -> None:
+    torch.accelerator.set_device_index(_index(device))
+
+
+class device:
+    """Context manager that makes ``device`` the current flagos device (None or negative: no-op)."""
+
+    def __init__(self, device: Any) -> None:
+        self.idx = -1 if device is None or (isinstance(device, int) and device < 0) else _index(device)
+        self.prev_idx = -1
+
+    def __enter__(self) -> None:
+        if self.idx >= 0:
+            self.prev_idx = current_device()
+            if self.prev_idx != self.idx:
+                set_device(self.idx)
+
+    def __exit__(self, *exc: object) -> bool:
+        if self.idx >= 0 and self.prev_idx != self.idx:
+            set_device(self.prev_idx)
+        return False
+
+
+class device_of(device):
+    """Context manager that makes the device of tensor ``obj`` current (no-op for non-flagos tensors)."""
+
+    def __init__(self, obj: torch.Tensor) -> None:
+        super().__init__(obj.get_device() if obj.device.type == BACKEND else -1)
+
+
+def synchronize(device: DeviceLike = None) -> None:
+    """Waits for all work queued on every stream of ``device`` (host platform: returns at once)."""
+    torch.accelerator.synchronize(_index(device))
+
+
+@dataclasses.dataclass(frozen=True)
+class FlagosDeviceProperties:
+    name: str
+    total_memory: int
+    major: int
+    minor: int
+    multi_processor_count: int
+    platform: str
+
+    def __repr__(self) -> str:
+        return (
+            f"FlagosDeviceProperties(name='{self.name}', platform='{self.platform}', major={self.major}, "
+            f"minor={self.minor}, total_memory={self.total_memory // (1024 * 1024)}MB, "
+            f"multi_processor_count={self.multi_processor_count})"
+        )
+
+
+def get_device_properties(device: DeviceLike = None) -> FlagosDeviceProperties:
+    p = _runtime.device_properties(_index(device))
+    return FlagosDeviceProperties(p.name, p.total_memory, p.major, p.minor, p.multi_processor_count, _runtime.platform())
+
+
+def get_device_name(device: DeviceLike = None) -> str:
+    return get_device_properties(device).name
+
+
+def get_device_capability(device: DeviceLike = None) -> tuple[int, int]:
+    props = get_device_properties(device)
+    return props.major, props.minor
+
+
+def _optional_index(device: DeviceLike) -> Optional[int]:
+    return None if device is None else _index(device)

@@ -1,0 +1,59 @@
+// The runtime's Python-facing functions, exposed as torch.ops.flagos.* through TORCH_LIBRARY.
+//
+// flagos' native library never touches the CPython API (no Python.h, no pybind11): PyTorch's
+// operator registry carries the calls, so one library serves every CPython 3.x that has the torch
+// it was built against. flagos/_runtime.py is the only Python module that calls these.
+#include <ATen/core/Generator.h>
+#include <c10/core/DeviceGuard.h>
+#include <torch/library.h>
+
+#include <string>
+#include <tuple>
+
+#include "runtime/core/device.h"
+#include "runtime/core/generator.h"
+#include "runtime/core/hal_check.h"
+#include "runtime/core/pinned_allocator.h"
+#include "runtime/core/platform.h"
+#include "runtime/ops/bridge.h"
+
+namespace flagos {
+namespace {
+
+std::string platform_name() { return flagos_hal_platform(); }
+
+int64_t count() { return device_count(); }
+
+std::tuple<std::string, int64_t, int64_t, int64_t, int64_t> device_properties(int64_t device) {
+  check_device_index(static_cast<c10::DeviceIndex>(device));
+  flagos_hal_device_properties props{};
+  FLAGOS_HAL_CHECK(flagos_hal_get_device_properties(static_cast<int>(device), &props));
+  return {std::string(props.name), static_cast<int64_t>(props.total_memory), props.major, props.minor,
+          props.multi_processor_count};
+}
+
+at::Generator default_generator_of(int64_t device) {
+  return default_generator(static_cast<c10::DeviceIndex>(device));
+}
+
+c10::Dict<std::string, int64_t> bridge_stats() {
+  const bridge::Stats s = bridge::stats();
+  c10::Dict<std::string, int64_t> out;
+  out.insert("adopted_outputs", s.adopted_outputs);
+  out.insert("copied_outputs", s.copied_outputs);
+  return out;
+}
+
+void empty_host_cache() { pinned_allocator().empty_cache(); }
+
+}  // namespace
+}  // namespace flagos
+
+TORCH_LIBRARY(flagos, m) {
+  m.def("platform() -> str", &flagos::platform_name);
+  m.def("device_count() -> int", &flagos::count);
+  m.def("device_properties(int device) -> (str, int, int, int, int)", &flagos::device_properties);
+  m.def("default_generator(int device) -> Generator?", &flagos::default_generator_of);
+  m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
+  m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
+}

@@ -1,0 +1,63 @@
+#include "runtime/core/device.h"
+
+#include <c10/util/Exception.h>
+
+#include <mutex>
+
+#include "runtime/core/hal_check.h"
+
+namespace flagos {
+
+c10::DeviceIndex device_count() {
+  // The count cannot change while the process runs; a failure is not cached so the error stays
+  // visible on every call.
+  static std::once_flag once;
+  static int cached = -1;
+  std::call_once(once, [] {
+    int n = 0;
+    if (flagos_hal_get_device_count(&n) == FLAGOS_HAL_SUCCESS) cached = n;
+  });
+  if (cached >= 0) return static_cast<c10::DeviceIndex>(cached);
+  int n = 0;
+  FLAGOS_HAL_CHECK(flagos_hal_get_device_count(&n));
+  return static_cast<c10::DeviceIndex>(n);
+}
+
+c10::DeviceIndex device_count_or_zero() noexcept {
+  try {
+    return device_count();
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::string device_name(c10::DeviceIndex index) {
+  return c10::Device(kDeviceType, index).str();
+}
+
+void check_device_index(c10::DeviceIndex index) {
+  const c10::DeviceIndex count = device_count();
+  TORCH_CHECK(index >= 0 && index < count, "flagos: invalid device index ", static_cast<int>(index), ": ",
+              static_cast<int>(count), " flagos device(s) available, flagos:0 to flagos:", static_cast<int>(count) - 1,
+              " (", flagos_hal_device_count_source(), ")");
+}
+
+c10::DeviceIndex current_device() {
+  int device = 0;
+  FLAGOS_HAL_CHECK(flagos_hal_get_device(&device));
+  return static_cast<c10::DeviceIndex>(device);
+}
+
+void set_device(c10::DeviceIndex index) {
+  check_device_index(index);
+  FLAGOS_HAL_CHECK(flagos_hal_set_device(index));
+}
+
+c10::Device resolve(c10::Device device) {
+  TORCH_CHECK(device.type() == kDeviceType, "flagos: expected a flagos device, got ", device.str());
+  if (!device.has_index()) return c10::Device(kDeviceType, current_device());
+  check_device_index(device.index());
+  return device;
+}
+
+}  // namespace flagos

@@ -1,0 +1,18 @@
+#include "runtime/core/hal_check.h"
+
+#include <c10/util/Exception.h>
+
+#include <string>
+
+namespace flagos {
+
+void throw_hal_error(flagos_hal_status status, const char* call) {
+  const std::string message = std::string("flagos (") + flagos_hal_platform() + " platform): " + call + " failed: " +
+                              flagos_hal_status_name(status) + ": " + flagos_hal_last_error();
+  if (status == FLAGOS_HAL_ERROR_OUT_OF_MEMORY) {
+    TORCH_CHECK_WITH(OutOfMemoryError, false, message);
+  }
+  TORCH_CHECK(false, message);
+}
+
+}  // namespace flagos

@@ -1,0 +1,54 @@
+// What each platform supplies to the shared runtime, beside its HAL (runtime/hal/flagos_hal.h).
+//
+// Implemented once per platform in runtime/hal/<platform>/platform.cc and linked in by select(),
+// so the shared runtime has no per-platform #ifdefs. The "native device" is the PyTorch device
+// whose ATen kernels serve flagos tensors zero-copy: CPU on host, CUDA on cuda.
+#pragma once
+
+#include <ATen/core/Generator.h>
+#include <c10/core/Allocator.h>
+#include <c10/core/CachingDeviceAllocator.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+
+namespace flagos::platform {
+
+// The allocator behind every flagos tensor (stats, empty_cache and record_stream included).
+c10::DeviceAllocator& device_allocator();
+
+// The native device that presents flagos device `index` to ATen kernels.
+c10::Device native_device(c10::DeviceIndex index);
+
+// Allocator for the storages of native aliases: memory from the flagos pool, labelled with the
+// native device. Native kernels that resize an output (out= ops, resize_) allocate through it,
+// so the new memory can be handed back to the flagos tensor without a copy.
+c10::Allocator* native_alias_allocator();
+
+// True when `data` (owned by a native tensor) is flagos pool memory, so a native kernel's fresh
+// output can become a flagos tensor without a copy.
+bool is_pool_memory(const c10::DataPtr& data);
+
+// Entered around every native kernel call on flagos device `index`: makes the native side use
+// that device, its current stream and the flagos pool (host: CPU allocations made by the kernel
+// come from the pool; cuda: current CUDA device and stream follow flagos').
+class NativeScope {
+ public:
+  explicit NativeScope(c10::DeviceIndex index);
+  ~NativeScope();
+  NativeScope(const NativeScope&) = delete;
+  NativeScope& operator=(const NativeScope&) = delete;
+
+ private:
+  int64_t saved_[4];
+};
+
+// The native generator that backs flagos' generator of device `index` (the numbers native
+// random kernels draw).
+at::Generator make_engine(c10::DeviceIndex index, uint64_t seed);
+
+// Page-locked host memory for fast, asynchronous host<->device copies.
+c10::Allocator* pinned_host_allocator();
+bool is_pinned(const void* ptr);
+
+}  // namespace flagos::platform
