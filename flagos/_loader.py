@@ -39,3 +39,5 @@ def load() -> None:
         raise ImportError(f"flagos' native library is missing: {_LIBRARY}. Reinstall the flagos wheel.")
     check_torch_version()
     torch.ops.load_library(str(_LIBRARY))
+    # After the library's own registrations: route composite-shadowed operators to flagos' kernel.
+    torch.ops.flagos._register_direct_kernels()

@@ -30,16 +30,23 @@ class Stream(torch.Stream):
         return f"<flagos.Stream device={self.device} stream_id={self.stream_id}>"
 
 
-class Event(torch.Event):
-    """A flagos event; ``enable_timing=True`` makes ``elapsed_time`` available."""
+class _FlagosEventType(type):
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, torch.Event) and obj.device.type == BACKEND
+
+
+class Event(metaclass=_FlagosEventType):
+    """A flagos event; ``enable_timing=True`` makes ``elapsed_time`` available.
+
+    Calling it returns a plain ``torch.Event`` on a flagos device: PyTorch's event methods accept
+    only that exact type (``e1.elapsed_time(e2)``, ``stream.wait_event(e)``), so a subclass would
+    break them. ``isinstance(e, torch.flagos.Event)`` is True for every flagos event.
+    """
 
     def __new__(cls, enable_timing: bool = False, blocking: bool = False, interprocess: bool = False,
-                device: DeviceLike = None) -> "Event":
-        return super().__new__(cls, device=torch.device(BACKEND, _index(device)), enable_timing=enable_timing,
-                               blocking=blocking, interprocess=interprocess)
-
-    def __repr__(self) -> str:
-        return f"<flagos.Event device={self.device} event_id={self.event_id}>"
+                device: DeviceLike = None) -> torch.Event:  # type: ignore[misc]
+        return torch.Event(device=torch.device(BACKEND, _index(device)), enable_timing=enable_timing,
+                           blocking=blocking, interprocess=interprocess)
 
 
 def current_stream(device: DeviceLike = None) -> Stream:

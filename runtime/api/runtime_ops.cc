@@ -16,6 +16,7 @@
 #include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
 #include "runtime/ops/bridge.h"
+#include "runtime/ops/registration.h"
 
 namespace flagos {
 namespace {
@@ -56,4 +57,5 @@ TORCH_LIBRARY(flagos, m) {
   m.def("default_generator(int device) -> Generator?", &flagos::default_generator_of);
   m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
   m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
+  m.def("_register_direct_kernels() -> int", &flagos::register_direct_kernels);
 }

@@ -1,0 +1,85 @@
+// Where the generic kernel (fallback.cc) is registered besides the PrivateUse1 fallback.
+//
+// PyTorch's dispatcher prefers composite kernels to a backend fallback. That is right for most
+// composites, but two kinds must go to the generic kernel directly:
+//  - CompositeExplicitAutogradNonFunctional kernels of operators the native device implements
+//    itself (add.Tensor, mm, ...): the composite would run a meta function, allocate the output
+//    and call the out= variant through a second dispatch; calling the native kernel directly is
+//    one dispatch, and it makes the operator itself (not only its out= variant) reach flagos.
+//  - composites that pick an implementation by device type and have none for PrivateUse1
+//    (convolution -> convolution_overrideable, which only raises).
+// The list is computed from the dispatcher when the library loads: one generic mechanism, no
+// per-operator code.
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
+
+#include <string>
+
+#include "runtime/core/platform.h"
+#include "runtime/ops/fallback.h"
+#include "runtime/ops/registration.h"
+
+namespace flagos {
+namespace {
+
+// Composites that select a backend by device and reject PrivateUse1.
+constexpr const char* kDeviceSelectingComposites[] = {"aten::convolution", "aten::convolution_backward"};
+
+c10::DispatchKey native_key() {
+  return c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0));
+}
+
+std::string qualified(const c10::OperatorName& name) {
+  return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
+}
+
+torch::Library* register_direct_kernels(int64_t* count) {
+  auto* lib = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
+  const c10::DispatchKey native = native_key();
+  auto& dispatcher = c10::Dispatcher::singleton();
+  for (const c10::OperatorName& name : dispatcher.getAllOpNames()) {
+    if (name.name.rfind("aten::", 0) != 0) continue;
+    const auto op = dispatcher.findOp(name);
+    if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;
+    if (op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutogradNonFunctional) &&
+        op->hasKernelForDispatchKey(native)) {
+      lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
+      ++*count;
+    }
+  }
+  for (const char* qualified_name : kDeviceSelectingComposites) {
+    lib->impl(qualified_name + 6, torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
+    ++*count;
+  }
+  return lib;
+}
+
+// flagos tensors are strided; give sparse and quantized layouts a clear error.
+void reject_layout(const c10::OperatorHandle& op, c10::DispatchKeySet keys, torch::jit::Stack*) {
+  TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos supports strided (dense) tensors only: ", op.schema().operator_name(),
+                              " was called with a ", keys.highestPriorityTypeId(),
+                              " tensor. Convert it with .to_dense() (or dequantize()) first.");
+}
+
+}  // namespace
+
+int64_t register_direct_kernels() {
+  // Runs once, after every static registration of the library (explicit kernels keep priority:
+  // operators that already have a PrivateUse1 kernel are skipped).
+  static int64_t count = 0;
+  static torch::Library* lib = register_direct_kernels(&count);
+  (void)lib;
+  return count;
+}
+
+}  // namespace flagos
+
+TORCH_LIBRARY_IMPL(_, SparsePrivateUse1, m) {
+  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+}
+TORCH_LIBRARY_IMPL(_, SparseCsrPrivateUse1, m) {
+  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+}
+TORCH_LIBRARY_IMPL(_, QuantizedPrivateUse1, m) {
+  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+}

@@ -1,0 +1,32 @@
+"""Test macros: pytest files as Bazel py_tests, gtest files as cc_tests."""
+
+load("@rules_cc//cc:defs.bzl", "cc_test")
+load("@rules_python//python:defs.bzl", "py_test")
+
+def flagos_py_test(name, srcs, deps = [], data = [], env = {}, **kwargs):
+    """One py_test that runs pytest over `srcs` against the flagos package built in this tree."""
+    py_test(
+        name = name,
+        srcs = srcs + ["//tests:pytest_main.py"],
+        main = "//tests:pytest_main.py",
+        args = ["$(location %s)" % s for s in srcs],
+        deps = deps + ["//flagos", "//tests/python:testing"],
+        data = data + ["//tests/python:conftest.py"],
+        env = env,
+        python_version = "PY3",
+        **kwargs
+    )
+
+def flagos_cc_test(name, srcs, deps = [], **kwargs):
+    """A GoogleTest binary linked with the runtime of the platform being built."""
+    cc_test(
+        name = name,
+        srcs = srcs,
+        deps = deps + [
+            "//runtime",
+            "@flagos_python//:torch_headers",
+            "@flagos_python//:torch_libs_rpath",
+            "@system_gtest//:gtest_main",
+        ],
+        **kwargs
+    )

@@ -1,0 +1,54 @@
+"""The flagos package's own API: platform, versions, the FlagGems queries, `python -m flagos info`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import torch
+
+import flagos
+
+
+def test_platform_and_versions() -> None:
+    assert flagos.platform in ("host", "cuda", "metax", "ascend")
+    assert flagos.platform == torch.ops.flagos.platform()
+    assert flagos.__version__.count(".") == 2
+    # Built against the torch that runs it (public version; local labels like +cpu may differ).
+    assert flagos.torch_version.split("+")[0] == torch.__version__.split("+")[0]
+    assert flagos.cxx11_abi == torch._C._GLIBCXX_USE_CXX11_ABI
+
+
+def test_flaggems_answers_are_truthful() -> None:
+    ops = flagos.get_registered_ops()
+    assert isinstance(ops, list)
+    assert flagos.is_flaggems_enabled() == bool(ops)
+    if flagos.platform == "host":
+        assert not flagos.is_flaggems_available()  # Triton kernels cannot run on the host platform
+        assert ops == []
+
+
+def test_python_m_flagos_info() -> None:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-m", "flagos", "info"], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    assert f"platform={flagos.platform}" in out
+    assert f"torch {torch.__version__}" in out
+    assert f"devices: {torch.flagos.device_count()}" in out
+    assert torch.flagos.get_device_name(0) in out
+
+
+def test_python_m_flagos_rejects_unknown_command() -> None:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    res = subprocess.run([sys.executable, "-m", "flagos", "frobnicate"], capture_output=True, text=True, env=env)
+    assert res.returncode == 2 and "invalid choice" in res.stderr
+
+
+def test_a_second_privateuse1_backend_is_refused() -> None:
+    code = (
+        "import torch; torch.utils.rename_privateuse1_backend('otherdev')\n"
+        "try:\n    import flagos\nexcept ImportError as e:\n    print('refused:', e)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), TORCH_DEVICE_BACKEND_AUTOLOAD="0")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert "refused:" in out and "otherdev" in out
