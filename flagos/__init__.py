@@ -10,12 +10,10 @@ over the same memory (zero-copy); ``torch.flagos`` mirrors ``torch.cuda``.
 """
 from __future__ import annotations
 
-from . import _build_info, _loader
+from . import _backend, _build_info, _loader
 
+_backend.check_slot_free()  # before the library registers kernels for PrivateUse1
 _loader.load()
-
-from . import _backend  # noqa: E402
-
 _backend.register()
 
 from . import device  # noqa: E402

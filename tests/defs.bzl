@@ -18,10 +18,15 @@ def flagos_py_test(name, srcs, deps = [], data = [], env = {}, **kwargs):
     )
 
 def flagos_cc_test(name, srcs, deps = [], **kwargs):
-    """A GoogleTest binary linked with the runtime of the platform being built."""
+    """A GoogleTest binary linked with the runtime of the platform being built.
+
+    Linked statically: the runtime is compiled with -fvisibility=hidden, so the per-library shared
+    objects of cc_test's default dynamic linking would leave its symbols undefined.
+    """
     cc_test(
         name = name,
         srcs = srcs,
+        linkstatic = True,
         deps = deps + [
             "//runtime",
             "@flagos_python//:torch_headers",

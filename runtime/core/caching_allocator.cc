@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <string>
@@ -251,9 +252,11 @@ void raw_free(void* ptr) {
 size_t CachingAllocator::round_size(size_t nbytes) {
   if (nbytes <= kSmallLimit) return (nbytes + kSmallStep - 1) / kSmallStep * kSmallStep;
   // Quarter steps between powers of two: 1, 1.25, 1.5, 1.75, 2 MiB, 2.5, 3, ... (<= 25% slack).
+  constexpr size_t kMax = std::numeric_limits<size_t>::max();
   size_t power = kSmallLimit;
-  while (power * 2 < nbytes) power *= 2;
+  while (power <= kMax / 2 && power * 2 < nbytes) power *= 2;
   const size_t step = power / 4;
+  if (nbytes > kMax - (step - 1)) return nbytes;  // cannot round up: the HAL will refuse it anyway
   return (nbytes + step - 1) / step * step;
 }
 

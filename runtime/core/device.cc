@@ -31,9 +31,9 @@ c10::DeviceIndex device_count_or_zero() noexcept {
   }
 }
 
-std::string device_name(c10::DeviceIndex index) {
-  return c10::Device(kDeviceType, index).str();
-}
+// Spelled here rather than by c10::Device::str(): PyTorch learns the name "flagos" only when the
+// Python package renames PrivateUse1, and the runtime's messages must say flagos regardless.
+std::string device_name(c10::DeviceIndex index) { return "flagos:" + std::to_string(index); }
 
 void check_device_index(c10::DeviceIndex index) {
   const c10::DeviceIndex count = device_count();

@@ -16,7 +16,8 @@ struct Config {
   int device_count = 1;
   size_t memory_limit = 0;
   bool memory_limit_from_env = false;
-  std::string error;  // non-empty when a variable is malformed: every HAL call then fails with it
+  std::string error;  // non-empty when a variable is malformed: every call that takes or counts
+                      // devices (device count, set_device, malloc, streams, events...) fails with it
 };
 
 const Config& config();
