@@ -10,7 +10,17 @@ over the same memory (zero-copy); ``torch.flagos`` mirrors ``torch.cuda``.
 """
 from __future__ import annotations
 
-from . import _backend, _build_info, _loader
+
+def _autoload() -> None:
+    """Entry point for PyTorch's backend autoloading (group ``torch.backends``): importing is all.
+
+    Defined before anything imports torch: when a program runs ``import flagos`` first, torch's
+    import triggers the autoload while this module is still initialising, and the entry point must
+    already resolve.
+    """
+
+
+from . import _backend, _build_info, _loader  # noqa: E402
 
 _backend.check_slot_free()  # before the library registers kernels for PrivateUse1
 _loader.load()
@@ -23,10 +33,6 @@ __version__: str = _build_info.VERSION
 platform: str = _build_info.PLATFORM
 torch_version: str = _build_info.TORCH_VERSION  # the torch flagos was built against
 cxx11_abi: bool = _build_info.CXX11_ABI
-
-
-def _autoload() -> None:
-    """Entry point for PyTorch's backend autoloading (group ``torch.backends``): importing is all."""
 
 
 __all__ = [
