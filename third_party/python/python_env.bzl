@@ -38,7 +38,9 @@ def _run(rctx, cmd, what, timeout = 600):
 def _flagos_python_impl(rctx):
     platform = rctx.os.environ.get("FLAGOS_PLATFORM", "host")
     if platform not in rctx.attr.locks:
-        _fail("unknown FLAGOS_PLATFORM=%r; known platforms: %s" % (platform, ", ".join(sorted(rctx.attr.locks))))
+        _fail(("platform %r has no Python environment yet (no third_party/python/requirements_%s.lock), so it " +
+               "cannot be built: the platforms that build today are %s (see platforms/README.md).") %
+              (platform, platform, ", ".join(sorted(rctx.attr.locks))))
     lock = rctx.path(Label(rctx.attr.locks[platform]))
 
     python = rctx.os.environ.get("FLAGOS_PYTHON", "")
