@@ -239,10 +239,12 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
     try {
       op.redispatchBoxed(native_keys(), stack);
     } catch (const c10::NotImplementedError& e) {
+      const std::string native_error = e.msg();
       TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos: ", op.schema().operator_name(),
                                   " has no kernel on the native device of the ", flagos_hal_platform(), " platform (",
                                   platform::native_device(device).type(),
-                                  "), so it cannot run on flagos tensors. Native error: ", e.what_without_backtrace());
+                                  "), so it cannot run on flagos tensors. Native error: ",
+                                  native_error.substr(0, native_error.find(". ") + 1));
     }
   }
 
