@@ -16,7 +16,9 @@ MODULES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "lstm": (lambda: nn.LSTM(6, 8, num_layers=2, batch_first=True, bidirectional=True), (3, 5, 6)),
     "gru": (lambda: nn.GRU(6, 8, num_layers=2, batch_first=True), (3, 5, 6)),
     "rnn_tanh": (lambda: nn.RNN(6, 8, batch_first=True), (3, 5, 6)),
-    "conv_bn": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU()), (2, 3, 6, 6)),
+    # No conv bias before BatchNorm: its true gradient is 0, so only rounding noise would be compared.
+    "conv_bn": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU()),
+                (2, 3, 6, 6)),
     "conv_transpose": (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2), (2, 3, 5, 5)),
     "conv1d_groups": (lambda: nn.Conv1d(4, 8, 3, groups=2), (2, 4, 9)),
     "transformer_layer": (lambda: nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, batch_first=True), (2, 7, 16)),
