@@ -47,6 +47,26 @@ c10::Dict<std::string, int64_t> bridge_stats() {
 
 void empty_host_cache() { pinned_allocator().empty_cache(); }
 
+// Zero-copy hand-over between flagos tensors and the native device, for Python-side providers
+// and collective engines: same memory, native device type.
+at::Tensor to_native(const at::Tensor& self) {
+  TORCH_CHECK(self.device().type() == kDeviceType, "flagos.to_native expects a flagos tensor, got one on ",
+              self.device().str());
+  bridge::Call call(self.device().index());
+  return call.to_native(self);
+}
+
+// A native tensor as a flagos tensor on `device`: aliases of flagos memory map back to it, flagos
+// pool memory is adopted, anything else is copied into flagos memory.
+at::Tensor from_native(const at::Tensor& native, int64_t device) {
+  const auto index = static_cast<c10::DeviceIndex>(device);
+  check_device_index(index);
+  TORCH_CHECK(native.device().type() == platform::native_device(index).type(), "flagos.from_native expects a ",
+              platform::native_device(index).type(), " tensor, got one on ", native.device().str());
+  bridge::Call call(index);
+  return call.to_flagos(native);
+}
+
 }  // namespace
 }  // namespace flagos
 
@@ -58,4 +78,6 @@ TORCH_LIBRARY(flagos, m) {
   m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
   m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
   m.def("_register_direct_kernels() -> int", &flagos::register_direct_kernels);
+  m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
+  m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
 }

@@ -89,6 +89,14 @@ c10::Storage Call::flagos_storage_for(c10::StorageImpl* native) {
   for (const auto& [n, f] : adopted_) {
     if (n == native) return f;
   }
+  // A native alias made by an earlier call (e.g. handed to Python by bridge::alias): its DataPtr
+  // names the flagos storage it borrows.
+  if (native->data_ptr().get_deleter() == &release_storage_ref) {
+    auto* owner = static_cast<c10::StorageImpl*>(native->data_ptr().get_context());
+    if (owner->device().type() == kDeviceType && owner->data() == native->data()) {
+      return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(owner));
+    }
+  }
   const c10::Device flagos_device(kDeviceType, device_);
   c10::Allocator* allocator = &platform::device_allocator();
   const size_t nbytes = native->nbytes();

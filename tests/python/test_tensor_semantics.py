@@ -139,3 +139,20 @@ def test_concurrent_threads_get_correct_results(gen: torch.Generator) -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_bridge_round_trip_keeps_memory(gen: torch.Generator) -> None:
+    from flagos import _bridge
+
+    x = rand(gen, 4, 4).to(DEVICE)
+    native = _bridge.to_native(x)
+    assert native.device.type in ("cpu", "cuda") and native.shape == x.shape
+    assert native.data_ptr() == x.data_ptr()
+    native[0, 0] = 123.0  # writes through to the flagos tensor
+    assert x[0, 0].item() == 123.0
+    back = _bridge.from_native(native[1:], x.get_device())
+    assert back.device.type == DEVICE and back.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    back.fill_(-1.0)
+    assert (x[1:] == -1.0).all()
+    fresh = _bridge.from_native(native * 2, x.get_device())
+    assert fresh.device.type == DEVICE and torch.equal(fresh.cpu(), x.cpu() * 2)

@@ -1,0 +1,19 @@
+"""Zero-copy hand-over between flagos tensors and the platform's native device.
+
+``to_native(t)`` gives a tensor of the native device (cpu on host, cuda on cuda) over the same
+memory as flagos tensor ``t``; ``from_native(n, device)`` turns a native tensor back into a flagos
+tensor: an alias of flagos memory maps back onto it, memory from the flagos pool is adopted
+without a copy, anything else is copied. Kernel providers written in Python and collective
+engines use these to run native code on flagos memory.
+"""
+from __future__ import annotations
+
+import torch
+
+
+def to_native(t: torch.Tensor) -> torch.Tensor:
+    return torch.ops.flagos.to_native(t)
+
+
+def from_native(t: torch.Tensor, device: int) -> torch.Tensor:
+    return torch.ops.flagos.from_native(t, device)
