@@ -6,6 +6,7 @@
 #pragma once
 
 #include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
 #include <c10/core/Allocator.h>
 #include <c10/core/CachingDeviceAllocator.h>
 #include <c10/core/Device.h>
@@ -46,6 +47,16 @@ class NativeScope {
 // The native generator that backs flagos' generator of device `index` (the numbers native
 // random kernels draw).
 at::Generator make_engine(c10::DeviceIndex index, uint64_t seed);
+
+// Copies flagos `src` into flagos `dst` (same device, same shape) with a platform kernel when the
+// platform has one for the case at hand, on the current stream; false leaves it to the native copy.
+bool copy_fast_path(const at::Tensor& src, const at::Tensor& dst);
+
+// How torch's scaled_dot_product_attention should run on flagos tensors, given the backend the
+// native device chose for the same inputs (an at::native::sdp::SDPBackend value): the native
+// choice where the composite can reach that backend from a non-native device, else an equivalent
+// it can reach (on cuda, flash attention goes through the "overrideable" entry).
+int64_t sdp_backend(int64_t native_choice, const at::Tensor& query);
 
 // Page-locked host memory for fast, asynchronous host<->device copies.
 c10::Allocator* pinned_host_allocator();

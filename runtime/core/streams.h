@@ -6,6 +6,10 @@
 //   kStreamsPerPriority+1 .. 2*that     pool streams of high priority
 // Pool streams are created lazily, once per device, and handed out round robin, as CUDA does:
 // streams are cheap values that can be copied and compared, never destroyed by users.
+//
+// Implemented per platform: hal_streams.cc (a pool of HAL streams) by default; the cuda platform
+// maps these functions onto c10::cuda's streams, so flagos and torch.cuda share streams and the
+// current stream.
 #pragma once
 
 #include <c10/core/Stream.h>

@@ -14,11 +14,9 @@ TORCH_LIBRARY_IMPL(_, AutocastPrivateUse1, m) {
 #define FLAGOS_AUTOCAST_PROMOTE(...) KERNEL_PRIVATEUSEONE(__VA_ARGS__, promote)
 
 TORCH_LIBRARY_IMPL(aten, AutocastPrivateUse1, m) {
-  // The op lists spell signatures with ATen's unqualified type names.
-  using at::IntArrayRef;
-  using at::Scalar;
-  using at::ScalarType;
-  using at::Tensor;
+  // The op lists spell signatures with ATen's unqualified type names (which differ between torch
+  // versions, e.g. DimnameList exists in 2.11 only).
+  using namespace at;  // NOLINT(build/namespaces)
   AT_FORALL_LOWER_PRECISION_FP(FLAGOS_AUTOCAST_LOWER)
   AT_FORALL_FP32(FLAGOS_AUTOCAST_FP32)
   AT_FORALL_FP32_SET_OPT_DTYPE(FLAGOS_AUTOCAST_FP32_OPT_DTYPE)

@@ -16,6 +16,7 @@ at::Tensor copy_from(const at::Tensor& self, const at::Tensor& dst, bool non_blo
   const bool src_flagos = self.device().type() == kDeviceType;
   const bool dst_flagos = dst.device().type() == kDeviceType;
   const c10::DeviceIndex device = dst_flagos ? dst.device().index() : self.device().index();
+  if (src_flagos && dst_flagos && self.device() == dst.device() && platform::copy_fast_path(self, dst)) return dst;
   bridge::Call call(device);
   const at::Tensor native_src = src_flagos ? call.to_native(self) : self;
   at::Tensor native_dst = dst_flagos ? call.to_native(dst) : dst;

@@ -2,10 +2,12 @@
 //
 // PyTorch's dispatcher prefers composite kernels to a backend fallback. That is right for most
 // composites, but two kinds must go to the generic kernel directly:
-//  - CompositeExplicitAutogradNonFunctional kernels of operators the native device implements
-//    itself (add.Tensor, mm, ...): the composite would run a meta function, allocate the output
-//    and call the out= variant through a second dispatch; calling the native kernel directly is
-//    one dispatch, and it makes the operator itself (not only its out= variant) reach flagos.
+//  - composite kernels (CompositeExplicitAutograd[NonFunctional]) of operators the native device
+//    also implements itself. The composite is the generic version for devices without a kernel:
+//    for add.Tensor or mm it runs a meta function, allocates the output and calls the out= variant
+//    through a second dispatch; for the _foreach_* family and native_layer_norm it is a slow
+//    per-tensor or decomposed version of what CUDA does in one fused kernel. Calling the native
+//    kernel is faster, and it makes the operator itself (not only its pieces) reach flagos.
 //  - composites that pick an implementation by device type and have none for PrivateUse1
 //    (convolution -> convolution_overrideable, which only raises).
 // The list is computed from the dispatcher when the library loads: one generic mechanism, no
@@ -41,8 +43,9 @@ torch::Library* register_direct_kernels(int64_t* count) {
     if (name.name.rfind("aten::", 0) != 0) continue;
     const auto op = dispatcher.findOp(name);
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;
-    if (op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutogradNonFunctional) &&
-        op->hasKernelForDispatchKey(native)) {
+    const bool composite = op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutogradNonFunctional) ||
+                           op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutograd);
+    if (composite && op->hasKernelForDispatchKey(native)) {
       lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
       ++*count;
     }

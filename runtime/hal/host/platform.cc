@@ -106,6 +106,12 @@ at::Generator make_engine(c10::DeviceIndex /*index*/, uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
+// ATen's CPU copy already is the best the host has.
+bool copy_fast_path(const at::Tensor& /*src*/, const at::Tensor& /*dst*/) { return false; }
+
+// The CPU's choice is reachable as is: its flash kernel has a device-generic entry point.
+int64_t sdp_backend(int64_t native_choice, const at::Tensor& /*query*/) { return native_choice; }
+
 c10::Allocator* pinned_host_allocator() { return &pinned_allocator(); }
 
 bool is_pinned(const void* ptr) { return pinned_allocator().contains(ptr); }

@@ -1,0 +1,37 @@
+// scaled_dot_product_attention on flagos tensors picks its backend like the native device does.
+//
+// PyTorch's composite SDPA asks a per-device "choice" function which kernel to use and falls back
+// to the slow, memory-hungry math path for devices without one. flagos registers one for
+// PrivateUse1: it asks the native device's own choice for the same inputs (on native aliases) and
+// lets the platform map it to an entry point the composite can reach from a flagos tensor
+// (platform::sdp_backend). The kernels then run through the generic kernel, zero-copy.
+#include <ATen/native/DispatchStub.h>
+#include <ATen/native/transformers/attention.h>
+#include <ATen/ops/_fused_sdp_choice.h>
+
+#include "runtime/core/platform.h"
+#include "runtime/ops/bridge.h"
+
+namespace flagos {
+namespace {
+
+int64_t sdp_choice(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+                   const std::optional<at::Tensor>& attn_mask, double dropout_p, bool is_causal,
+                   std::optional<double> scale, bool enable_gqa) {
+  bridge::Call call(query.device().index());
+  std::optional<at::Tensor> mask;
+  if (attn_mask.has_value() && attn_mask->defined()) {
+    mask = attn_mask->device() == query.device() ? call.to_native(*attn_mask) : *attn_mask;
+  }
+  const at::Tensor q = call.to_native(query);
+  const int64_t native_choice = at::_fused_sdp_choice(q, call.to_native(key), call.to_native(value), mask, dropout_p,
+                                                      is_causal, scale, enable_gqa);
+  return platform::sdp_backend(native_choice, query);
+}
+
+}  // namespace
+}  // namespace flagos
+
+namespace at::native {
+REGISTER_PRIVATEUSE1_DISPATCH(_fused_sdp_choice_stub, &flagos::sdp_choice);
+}  // namespace at::native
