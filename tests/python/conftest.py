@@ -18,6 +18,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flagos  # noqa: E402,F401  (registers the device before any test runs)
 import torch  # noqa: E402
 
+# Results are compared with float64 references at float32 tolerances: no TensorFloat-32 shortcuts
+# in native CUDA matmuls and convolutions (the default for cuDNN convolutions).
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+
 SESSION_SEED = int(os.environ.get("FLAGOS_TEST_SEED") or random.SystemRandom().randrange(2**31))
 
 

@@ -44,6 +44,6 @@ def test_meta_and_flagos_mix_is_rejected() -> None:
 
 def test_op_without_native_kernel_names_flagos() -> None:
     """An operator the native device lacks fails with a flagos message, not a CPU one."""
-    x = torch.ones(4, device=DEVICE)
-    with pytest.raises(NotImplementedError, match=r"flagos: .* has no kernel on the native device"):
-        torch.ops.aten._cudnn_rnn_flatten_weight([x], 1, 4, 0, 4, 0, 1, False, False)
+    x, w = torch.ones(1, 1, 4, 4, device=DEVICE), torch.ones(1, 1, 3, 3, device=DEVICE)
+    with pytest.raises(NotImplementedError, match=r"flagos: aten::_mps_convolution has no kernel on the native device"):
+        torch.ops.aten._mps_convolution(x, w, None, [0, 0], [1, 1], [1, 1], 1)  # an Apple-GPU-only operator
