@@ -49,7 +49,7 @@ def per_call_us(fn: Case, a: torch.Tensor, b: torch.Tensor, loop: int, sync: Cal
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--loop", type=int, default=2000, help="calls per timing")
-    p.add_argument("--repeat", type=int, default=7, help="timings per operator and device (median reported)")
+    p.add_argument("--repeat", type=int, default=15, help="timings per operator and device (median reported)")
     p.add_argument("--native", default="cuda" if flagos.platform == "cuda" else "cpu",
                    help="device to compare against (default: the platform's native device)")
     args = p.parse_args()
@@ -63,10 +63,11 @@ def main() -> None:
           f"native device: {native.type}; {args.loop} calls x {args.repeat} repeats, tensors of 16 floats")
     print(f"{'operation':22}{native.type + ' us':>10}{'flagos us':>11}{'overhead us':>13}{'ratio':>8}")
     for name, fn in CASES.items():
-        medians = {}
-        for label, (a, b, sync) in devices.items():
-            medians[label] = statistics.median(per_call_us(fn, a, b, args.loop, sync) for _ in range(args.repeat))
-        n, f = medians["native"], medians["flagos"]
+        samples: dict[str, list[float]] = {label: [] for label in devices}
+        for _ in range(args.repeat):  # interleaved, so drifts of the machine hit both alike
+            for label, (a, b, sync) in devices.items():
+                samples[label].append(per_call_us(fn, a, b, args.loop, sync))
+        n, f = statistics.median(samples["native"]), statistics.median(samples["flagos"])
         print(f"{name:22}{n:10.2f}{f:11.2f}{f - n:+13.2f}{f / n:8.2f}")
 
 

@@ -28,9 +28,10 @@ c10::DataPtr borrowed(c10::StorageImpl* owner, void* data, c10::Device device) {
   return c10::DataPtr(data, owner, &release_storage_ref, device);
 }
 
-// True when the tensor being mapped holds the only reference to `storage` (and no weak ones).
-bool sole_owner(c10::StorageImpl* storage) {
-  const auto probe = c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage);  // +1 while probing
+// True when nobody but the caller's one reference can reach `target` (strong or weak).
+template <typename T>
+bool uniquely_held(T* target) {
+  const auto probe = c10::intrusive_ptr<T>::reclaim_copy(target);  // +1 while probing
   return probe.use_count() == 2 && probe.weak_use_count() == 1;
 }
 
@@ -82,7 +83,7 @@ c10::Storage Call::to_native(const c10::Storage& flagos) {
       c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(native_storage_for(flagos.unsafeGetStorageImpl())));
 }
 
-c10::Storage Call::flagos_storage_for(c10::StorageImpl* native) {
+c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique) {
   for (const StoragePair& p : storages_) {
     if (p.native.get() == native) return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(p.flagos));
   }
@@ -102,8 +103,8 @@ c10::Storage Call::flagos_storage_for(c10::StorageImpl* native) {
   const size_t nbytes = native->nbytes();
   c10::DataPtr data;
   if (platform::is_pool_memory(native->data_ptr())) {
-    if (sole_owner(native)) {
-      data = native->set_data_ptr(c10::DataPtr());  // sole owner: take the memory over
+    if (owner_is_unique && uniquely_held(native)) {
+      data = native->set_data_ptr(c10::DataPtr());  // nobody else sees it: take the memory over
       data.unsafe_set_device(flagos_device);
     } else {
       data = borrowed(native, native->mutable_data(), flagos_device);  // shared: keep it alive
@@ -134,7 +135,9 @@ at::Tensor Call::to_flagos(const at::Tensor& native) {
   }
   TORCH_CHECK(impl->has_storage(), "flagos: a native kernel returned a tensor without storage (",
               impl->device_type(), "); flagos cannot present it as a flagos tensor");
-  return make_tensor(flagos_storage_for(impl->storage().unsafeGetStorageImpl()), kFlagosKeys, native.dtype(), *impl);
+  // The memory may be taken over only if no one else holds the tensor (a caller of from_native may).
+  return make_tensor(flagos_storage_for(impl->storage().unsafeGetStorageImpl(), uniquely_held(impl)), kFlagosKeys,
+                     native.dtype(), *impl);
 }
 
 void Call::sync_back(const at::Tensor& flagos, const at::Tensor& native) {
@@ -157,7 +160,7 @@ void Call::sync_back(const at::Tensor& flagos, const at::Tensor& native) {
       flagos_storage->set_nbytes(native_storage->nbytes());
     }
   } else {
-    dst->set_storage_keep_dtype(flagos_storage_for(native_storage));  // set_() onto another storage
+    dst->set_storage_keep_dtype(flagos_storage_for(native_storage, false));  // set_() onto another storage
   }
   if (dst->sizes() != src->sizes() || dst->strides() != src->strides() ||
       dst->storage_offset() != src->storage_offset()) {

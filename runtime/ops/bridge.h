@@ -49,7 +49,9 @@ class Call {
     c10::TensorImpl* native;
   };
   c10::StorageImpl* native_storage_for(c10::StorageImpl* flagos);
-  c10::Storage flagos_storage_for(c10::StorageImpl* native);
+  // `owner_is_unique`: the native tensor being mapped is held by nobody else, so its storage's
+  // memory may be moved into the flagos storage instead of shared.
+  c10::Storage flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique);
 
   c10::DeviceIndex device_;
   c10::SmallVector<StoragePair, 4> storages_;

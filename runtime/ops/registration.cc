@@ -5,9 +5,10 @@
 //  - composite kernels (CompositeExplicitAutograd[NonFunctional]) of operators the native device
 //    also implements itself. The composite is the generic version for devices without a kernel:
 //    for add.Tensor or mm it runs a meta function, allocates the output and calls the out= variant
-//    through a second dispatch; for the _foreach_* family and native_layer_norm it is a slow
-//    per-tensor or decomposed version of what CUDA does in one fused kernel. Calling the native
-//    kernel is faster, and it makes the operator itself (not only its pieces) reach flagos.
+//    through a second dispatch; for the _foreach_* family, native_layer_norm and _fused_rms_norm
+//    it is a slow per-tensor or decomposed version of what CUDA does in one fused kernel. Calling
+//    the native kernel is faster, and it makes the operator itself (not only its pieces) reach
+//    flagos.
 //  - composites that pick an implementation by device type and have none for PrivateUse1
 //    (convolution -> convolution_overrideable, which only raises).
 // The list is computed from the dispatcher when the library loads: one generic mechanism, no
@@ -31,6 +32,17 @@ c10::DispatchKey native_key() {
   return c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0));
 }
 
+// True when a composite kernel would serve flagos instead of the native kernel: an explicit
+// composite (CompositeExplicitAutograd[NonFunctional]), or an implicit one (a decomposition, e.g.
+// _fused_rms_norm's) of an operator that has its own autograd formula. Without that formula a
+// direct kernel would leave the operator without autograd, so those stay decomposed.
+bool shadowed_by_composite(const c10::OperatorHandle& op) {
+  return op.hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutogradNonFunctional) ||
+         op.hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutograd) ||
+         (op.hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd) &&
+          op.hasKernelForDispatchKey(c10::DispatchKey::Autograd));
+}
+
 std::string qualified(const c10::OperatorName& name) {
   return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
 }
@@ -43,14 +55,14 @@ torch::Library* register_direct_kernels(int64_t* count) {
     if (name.name.rfind("aten::", 0) != 0) continue;
     const auto op = dispatcher.findOp(name);
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;
-    const bool composite = op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutogradNonFunctional) ||
-                           op->hasKernelForDispatchKey(c10::DispatchKey::CompositeExplicitAutograd);
-    if (composite && op->hasKernelForDispatchKey(native)) {
+    if (shadowed_by_composite(*op) && op->hasKernelForDispatchKey(native)) {
       lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
       ++*count;
     }
   }
   for (const char* qualified_name : kDeviceSelectingComposites) {
+    const auto op = dispatcher.findOp(c10::OperatorName(qualified_name, ""));
+    if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;  // registered above
     lib->impl(qualified_name + 6, torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
     ++*count;
   }

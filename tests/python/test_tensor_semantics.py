@@ -156,3 +156,15 @@ def test_bridge_round_trip_keeps_memory(gen: torch.Generator) -> None:
     assert (x[1:] == -1.0).all()
     fresh = _bridge.from_native(native * 2, x.get_device())
     assert fresh.device.type == DEVICE and torch.equal(fresh.cpu(), x.cpu() * 2)
+
+
+def test_from_native_never_takes_memory_from_a_tensor_still_in_use(gen: torch.Generator) -> None:
+    from flagos import _bridge
+
+    x = rand(gen, 8).to(DEVICE)
+    native = _bridge.to_native(x) * 3  # a fresh native tensor, held here
+    expected = native.clone()
+    a = _bridge.from_native(native, x.get_device())
+    b = _bridge.from_native(native, x.get_device())
+    assert native.data_ptr() != 0 and torch.equal(native, expected), "from_native emptied a tensor still in use"
+    assert torch.equal(a.cpu(), expected.cpu()) and torch.equal(b.cpu(), expected.cpu())

@@ -23,11 +23,13 @@ def rand(gen: torch.Generator, *shape: int, dtype: torch.dtype = torch.float32) 
     return torch.randn(*shape, generator=gen, dtype=torch.float64).to(dtype)
 
 
-def assert_close_to_reference(actual: torch.Tensor, reference: torch.Tensor, dtype: torch.dtype | None = None) -> None:
-    """`actual` (any device) against `reference` (computed in float64 on CPU)."""
+def assert_close_to_reference(actual: torch.Tensor, reference: torch.Tensor, dtype: torch.dtype | None = None,
+                              scale: float = 1.0) -> None:
+    """`actual` (any device) against `reference` (computed in float64 on CPU); `scale` widens the
+    dtype's tolerance for results that legitimately accumulate more rounding."""
     assert actual.device.type == DEVICE, f"result is on {actual.device}, expected a flagos tensor"
     dtype = dtype or actual.dtype
-    rtol, atol = TOLERANCES.get(dtype, (0.0, 0.0))
+    rtol, atol = (scale * t for t in TOLERANCES.get(dtype, (0.0, 0.0)))
     got = actual.detach().cpu()
     assert not torch.isnan(got).any() or torch.isnan(reference).any(), "NaN in the flagos result"
     if got.is_floating_point() or got.is_complex():

@@ -8,10 +8,11 @@
 #
 # Writes pytest logs, JUnit XML and benchmark JSON into the output dir (default ./gpu-results).
 set -uo pipefail
-wheel="$1"
+wheel="$(realpath "$1")"
 out="${2:-gpu-results}"
 shift 2 || shift $#
 mkdir -p "$out"
+out="$(realpath "$out")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 py="${PYTHON:-python3}"
 
