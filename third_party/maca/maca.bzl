@@ -17,8 +17,8 @@ tools/cu-bridge):
 Optional, recorded when present: tools/cu-bridge/bin/cucc (MACA_CUCC), lib/libruntime_cu.so
 (linked into :cu_bridge).
 
-Version: Version.txt (`Version:<v>` or a bare `<v>`), else the first line of `mxcc --version`
-that names a version; "unknown" when neither says.
+Version: Version.txt (`Version:<v>` or a bare `<v>`), else the number after the first
+"version" word of `mxcc --version`; "unknown" when neither says.
 
 Generated (found):
   :mcruntime    MACA runtime headers (`<mc_runtime.h>`, `<mcr/mc_runtime.h>`) + libmcruntime.so
@@ -83,7 +83,7 @@ def maca_version(version_txt, mxcc_version_output):
     for line in mxcc_version_output.split("\n"):
         words = line.strip().split(" ")
         for i, word in enumerate(words):
-            if word.lower() == "version" and i + 1 < len(words):
+            if word.lower() == "version" and i + 1 < len(words) and words[i + 1][:1].isdigit():
                 return words[i + 1], "mxcc --version"
     return "unknown", ""
 
@@ -91,7 +91,10 @@ _TOOLCHAIN_BZL = '''"""Generated: the MACA compiler as a target (see tools/maca/
 
 def _maca_toolchain_impl(ctx):
     return [
-        DefaultInfo(files = depset([ctx.file.compiler] + ctx.files.srcs)),
+        DefaultInfo(
+            files = depset([ctx.file.compiler] + ctx.files.srcs),
+            runfiles = ctx.runfiles(files = [ctx.file.compiler] + ctx.files.srcs),
+        ),
         platform_common.TemplateVariableInfo({
             "MXCC": ctx.file.compiler.path,
             "MACA_ROOT": ctx.attr.root,
