@@ -15,7 +15,7 @@ for s in "$@"; do
   case "$s" in */common/synthetic_device.h) common_dir="$(dirname "$s")" ;; esac
 done
 
-flags=(-std=c++17 -O1 -g -fPIC -shared -Wall -Wextra -Werror -I"$dest/include" -I"$common_dir")
+flags=(-std=c++17 -O1 -g -fPIC -shared -Wall -Wextra -I"$dest/include" -I"$common_dir")
 case "$sdk" in
   cann)
     mkdir -p "$dest/lib64"
