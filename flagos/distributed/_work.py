@@ -1,0 +1,90 @@
+"""Work handles for collectives on flagos tensors.
+
+The engine's own Work does the waiting (so ``wait()`` is real and, on CUDA, stream-ordered the
+engine's way); this wrapper adds what the engine cannot know about:
+
+- results: ``result()`` and ``get_future()`` give the caller's flagos tensors, not the engine's
+  native aliases (DDP's reducer builds gradient views from the future's value, and views of the
+  aliases would be cpu/cuda tensors);
+- a finishing step for reductions the engine lacks (``ReduceOp.AVG`` on gloo is SUM then a
+  division), run exactly once, by whichever of ``wait()`` and the future completes first.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any, Callable, Optional
+
+import torch
+import torch.distributed as dist
+
+
+class FlagosWork(dist.Work):
+    """Wraps the engine's Work for one collective; see the module docstring."""
+
+    def __init__(self, work: dist.Work, results: list[torch.Tensor],
+                 finish: Optional[Callable[[], None]] = None, context: str = "collective") -> None:
+        super().__init__()
+        self._work = work
+        self._context = context
+        self._results = results
+        self._finish = finish
+        self._lock = threading.Lock()
+
+    def _finished(self) -> None:
+        with self._lock:
+            finish, self._finish = self._finish, None
+        if finish is not None:
+            finish()
+
+    def wait(self, timeout: Optional[timedelta] = None) -> bool:
+        try:
+            ok = self._work.wait() if timeout is None or not timeout else self._work.wait(timeout)
+        except RuntimeError as e:
+            raise _with_context(e, f"flagos.distributed: {self._context} failed: {e}") from e
+        self._finished()
+        return ok
+
+    def get_future(self) -> torch.futures.Future:
+        def done(fut: torch.futures.Future) -> list[torch.Tensor]:
+            fut.value()  # re-raises the engine's error, if any
+            self._finished()
+            return self._results
+
+        return self._work.get_future().then(done)
+
+    def is_completed(self) -> bool:
+        return self._work.is_completed()
+
+    def is_success(self) -> bool:
+        return self._work.is_success()
+
+    def exception(self) -> Any:
+        return self._work.exception()
+
+    def source_rank(self) -> int:
+        return self._work.source_rank()
+
+    def _source_rank(self) -> int:
+        return self._work._source_rank()
+
+    def result(self) -> list[torch.Tensor]:
+        return self._results
+
+    def synchronize(self) -> None:
+        self._work.synchronize()
+        self._finished()
+
+    def block_current_stream(self) -> None:
+        self._work.block_current_stream()
+
+    def __repr__(self) -> str:
+        return f"<flagos.distributed.FlagosWork over {self._work!r}>"
+
+
+def _with_context(error: RuntimeError, message: str) -> RuntimeError:
+    """``error`` with ``message``, keeping its type (DistBackendError stays one) where it allows."""
+    try:
+        return type(error)(message)
+    except TypeError:
+        return RuntimeError(message)
