@@ -54,9 +54,10 @@ class Engine:
 
 def _gloo(store: dist.Store, rank: int, size: int, timeout: timedelta) -> Backend:
     if not dist.is_gloo_available():
-        raise EngineUnavailableError("flagos.distributed: this PyTorch was built without gloo, which flagos uses for host memory")
-    backend = dist.ProcessGroupGloo(store, rank, size, timeout)
-    return backend
+        raise EngineUnavailableError(
+            "flagos.distributed: this PyTorch was built without gloo, which flagos uses for host memory"
+        )
+    return dist.ProcessGroupGloo(store, rank, size, timeout)
 
 
 def _nccl(store: dist.Store, rank: int, size: int, timeout: timedelta) -> Backend:

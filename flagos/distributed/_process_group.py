@@ -35,7 +35,7 @@ from torch._C._distributed_c10d import (
     ScatterOptions,
 )
 
-from ._engines import GLOO, Engine, engine_for, host_engine
+from ._engines import Engine, engine_for, host_engine
 from ._tensors import (
     FLAGOS,
     CollectiveError,
@@ -68,6 +68,12 @@ def _copy_options(opts: OptionsT) -> OptionsT:
     return fresh
 
 
+def _with_sum(opts: OptionsT) -> OptionsT:
+    fresh = _copy_options(opts)
+    fresh.reduceOp = ReduceOp.SUM  # type: ignore[attr-defined]
+    return fresh
+
+
 def _options(cls: Callable[[], OptionsT], opts: Any) -> OptionsT:
     """ProcessGroup's overloads take an options object, a ReduceOp, or nothing."""
     if opts is None:
@@ -90,6 +96,28 @@ def _rooted(cls: Callable[[], OptionsT], opts: Any, extra: Sequence[Any] = ()) -
             fresh.reduceOp = extra[0]  # type: ignore[attr-defined]
         return fresh
     return _options(cls, opts)
+
+
+def _current_name(name: str, older_name: str) -> str:
+    """``name`` if this torch's ProcessGroup has it, else its name before torch 2.13 renamed the
+    single-tensor collectives (FlagosProcessGroup answers to both)."""
+    return name if hasattr(dist.ProcessGroup, name) else older_name
+
+
+_ALL_GATHER_SINGLE = _current_name("all_gather_single", "_allgather_base")
+_ALL_GATHER_SINGLE_COALESCED = _current_name("all_gather_single_coalesced", "allgather_into_tensor_coalesced")
+_REDUCE_SCATTER_SINGLE = _current_name("reduce_scatter_single", "_reduce_scatter_base")
+_REDUCE_SCATTER_SINGLE_COALESCED = _current_name("reduce_scatter_single_coalesced", "reduce_scatter_tensor_coalesced")
+_ALL_TO_ALL_SINGLE = _current_name("all_to_all_single", "alltoall_base")
+
+
+def _scalar(value: Any, like: torch.Tensor) -> torch.Tensor:
+    """A scaling factor as a 0-dim tensor (cpu for numbers). Native kernels take a cpu 0-dim tensor
+    as a scalar argument, while a Python number on a flagos tensor is materialised as a one-element
+    flagos tensor: an allocation and a host-to-device copy per call."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(dtype=like.dtype)
+    return torch.tensor(value, dtype=like.dtype)
 
 
 class FlagosProcessGroup(dist.ProcessGroup):
@@ -118,8 +146,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
         # serves: `_device_types` (object collectives pick cpu), `_get_backend(device)` (FSDP2,
         # init_process_group(device_id=...), DCP's async_save check).
         self._set_default_backend(dist.ProcessGroup.BackendType.CUSTOM)
-        self._register_backend(torch.device("cpu"), GLOO.backend_type if host is not None or engine is GLOO
-                               else engine.backend_type, cpu_backend)
+        self._register_backend(torch.device("cpu"), self._host.backend_type, cpu_backend)
         self._register_backend(torch.device(FLAGOS), engine.backend_type, backend)
 
     # --- identity -------------------------------------------------------------------------------
@@ -177,17 +204,19 @@ class FlagosProcessGroup(dist.ProcessGroup):
             raise CollectiveError(f"flagos.distributed: {context} failed: {e}") from e
         return FlagosWork(work, results, finish, context)
 
-    def _reduction(self, collective: str, op: Any, tensors: Sequence[torch.Tensor]
-                   ) -> tuple[Any, Optional[Any], bool]:
-        """(op for the engine, pre-scale factor or None, divide results by size after?)."""
+    def _reduction(self, collective: str, opts: OptionsT, tensors: Sequence[torch.Tensor]
+                   ) -> tuple[OptionsT, Optional[Any], bool]:
+        """How to run ``opts.reduceOp`` on the engine: (options for the engine, factor to scale the
+        inputs by first or None, whether to divide the results by the group size afterwards)."""
+        op = opts.reduceOp  # type: ignore[attr-defined]
         kind = op.op if isinstance(op, ReduceOp) else op
         if kind == RedOpType.AVG and not self.engine.reduces_avg:
             self._check_floating(collective, "ReduceOp.AVG", tensors)
-            return ReduceOp.SUM, None, True
+            return _with_sum(opts), None, True
         if kind == RedOpType.PREMUL_SUM and not self.engine.reduces_premul_sum:
             self._check_floating(collective, "ReduceOp.PREMUL_SUM", tensors)
-            return ReduceOp.SUM, op.factor, False
-        return op, None, False
+            return _with_sum(opts), op.factor, False
+        return opts, None, False
 
     def _check_floating(self, collective: str, what: str, tensors: Sequence[torch.Tensor]) -> None:
         for t in tensors:
@@ -204,14 +233,14 @@ class FlagosProcessGroup(dist.ProcessGroup):
         def finish() -> None:
             with torch.no_grad():
                 for out in outputs:
-                    out.div_(size)
+                    out.div_(_scalar(size, out))
 
         return finish
 
     @staticmethod
     def _scaled(tensors: Sequence[torch.Tensor], factor: Any) -> list[torch.Tensor]:
         with torch.no_grad():
-            return [t * (factor.to(t.device) if isinstance(factor, torch.Tensor) else factor) for t in tensors]
+            return [t * _scalar(factor, t) for t in tensors]
 
     # --- reductions -----------------------------------------------------------------------------
 
@@ -227,14 +256,11 @@ class FlagosProcessGroup(dist.ProcessGroup):
 
     def _allreduce(self, collective: str, tensors: list[torch.Tensor], opts: Any,
                    forward: Callable[..., dist.Work]) -> dist.Work:
-        op, factor, divide = self._reduction(collective, opts.reduceOp, tensors)
-        if op is not opts.reduceOp:
-            opts = _copy_options(opts)
-            opts.reduceOp = op
+        opts, factor, divide = self._reduction(collective, opts, tensors)
         if factor is not None:  # in place: all_reduce's input is its output
             with torch.no_grad():
                 for t in tensors:
-                    t.mul_(factor.to(t.device) if isinstance(factor, torch.Tensor) else factor)
+                    t.mul_(_scalar(factor, t))
         natives = self._nat(tensors, collective)
         return self._run(collective, tensors, lambda: forward(natives, opts), tensors,
                          self._divider(tensors) if divide else None)
@@ -242,10 +268,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def reduce(self, tensors: Union[torch.Tensor, Tensors], opts: Any = None, *extra: Any) -> dist.Work:
         tensors = as_list(tensors)
         opts = _rooted(ReduceOptions, opts, extra)
-        op, factor, divide = self._reduction("reduce", opts.reduceOp, tensors)
-        if op is not opts.reduceOp:
-            opts = _copy_options(opts)
-            opts.reduceOp = op
+        opts, factor, divide = self._reduction("reduce", opts, tensors)
         targets = tensors
         if factor is not None:  # reduce leaves non-root inputs as they were: scale a copy
             targets = self._scaled(tensors, factor)
@@ -256,7 +279,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
             with torch.no_grad():
                 for t, s in zip(tensors, targets):
                     if divide:
-                        s.div_(self.size())
+                        s.div_(_scalar(self.size(), s))
                     if s is not t:
                         t.copy_(s)
 
@@ -268,27 +291,22 @@ class FlagosProcessGroup(dist.ProcessGroup):
         outputs = as_list(outputs)
         inputs = as_nested(inputs)
         opts = _options(ReduceScatterOptions, opts)
-        op, factor, divide = self._reduction("reduce_scatter", opts.reduceOp, [t for row in inputs for t in row])
-        if op is not opts.reduceOp:
-            opts = _copy_options(opts)
-            opts.reduceOp = op
+        opts, factor, divide = self._reduction("reduce_scatter", opts, [t for row in inputs for t in row])
         if factor is not None:
             inputs = [self._scaled(row, factor) for row in inputs]
         nat_out, nat_in = self._nat(outputs, "reduce_scatter"), self._nat2(inputs, "reduce_scatter")
-        return self._run("reduce_scatter", [outputs, inputs], lambda: self._native.reduce_scatter(nat_out, nat_in, opts),
+        return self._run("reduce_scatter", [outputs, inputs],
+                         lambda: self._native.reduce_scatter(nat_out, nat_in, opts),
                          outputs, self._divider(outputs) if divide else None)
 
     def reduce_scatter_single(self, output: torch.Tensor, input: torch.Tensor, opts: ReduceArg = None) -> dist.Work:
         opts = _options(ReduceScatterOptions, opts)
-        op, factor, divide = self._reduction("reduce_scatter_tensor", opts.reduceOp, [input])
-        if op is not opts.reduceOp:
-            opts = _copy_options(opts)
-            opts.reduceOp = op
+        opts, factor, divide = self._reduction("reduce_scatter_tensor", opts, [input])
         if factor is not None:
             (input,) = self._scaled([input], factor)
         (nat_out, nat_in) = self._nat([output, input], "reduce_scatter_tensor")
         return self._run("reduce_scatter_tensor", [output, input],
-                         lambda: self._native.reduce_scatter_single(nat_out, nat_in, opts),
+                         lambda: getattr(self._native, _REDUCE_SCATTER_SINGLE)(nat_out, nat_in, opts),
                          [output], self._divider([output]) if divide else None)
 
     _reduce_scatter_base = reduce_scatter_single
@@ -296,16 +314,13 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def reduce_scatter_single_coalesced(self, outputs: Tensors, inputs: Tensors, opts: ReduceArg = None) -> dist.Work:
         outputs, inputs = as_list(outputs), as_list(inputs)
         opts = _options(ReduceScatterOptions, opts)
-        op, factor, divide = self._reduction("reduce_scatter_tensor_coalesced", opts.reduceOp, inputs)
-        if op is not opts.reduceOp:
-            opts = _copy_options(opts)
-            opts.reduceOp = op
+        opts, factor, divide = self._reduction("reduce_scatter_tensor_coalesced", opts, inputs)
         if factor is not None:
             inputs = self._scaled(inputs, factor)
         nat_out = self._nat(outputs, "reduce_scatter_tensor_coalesced")
         nat_in = self._nat(inputs, "reduce_scatter_tensor_coalesced")
         return self._run("reduce_scatter_tensor_coalesced", [outputs, inputs],
-                         lambda: self._native.reduce_scatter_single_coalesced(nat_out, nat_in, opts),
+                         lambda: getattr(self._native, _REDUCE_SCATTER_SINGLE_COALESCED)(nat_out, nat_in, opts),
                          outputs, self._divider(outputs) if divide else None)
 
     reduce_scatter_tensor_coalesced = reduce_scatter_single_coalesced
@@ -340,7 +355,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
         opts = _options(AllgatherOptions, opts)
         nat_out, nat_in = self._nat([output, input], "all_gather_into_tensor")
         return self._run("all_gather_into_tensor", [output, input],
-                         lambda: self._native.all_gather_single(nat_out, nat_in, opts), [output])
+                         lambda: getattr(self._native, _ALL_GATHER_SINGLE)(nat_out, nat_in, opts), [output])
 
     _allgather_base = all_gather_single
 
@@ -351,7 +366,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
         nat_out = self._nat(outputs, "all_gather_into_tensor_coalesced")
         nat_in = self._nat(inputs, "all_gather_into_tensor_coalesced")
         return self._run("all_gather_into_tensor_coalesced", [outputs, inputs],
-                         lambda: self._native.all_gather_single_coalesced(nat_out, nat_in, opts), outputs)
+                         lambda: getattr(self._native, _ALL_GATHER_SINGLE_COALESCED)(nat_out, nat_in, opts), outputs)
 
     allgather_into_tensor_coalesced = all_gather_single_coalesced
 
@@ -381,9 +396,10 @@ class FlagosProcessGroup(dist.ProcessGroup):
                           input_split_sizes: list[int], opts: Optional[AllToAllOptions] = None) -> dist.Work:
         opts = _options(AllToAllOptions, opts)
         nat_out, nat_in = self._nat([output, input], "all_to_all_single")
+        forward = getattr(self._native, _ALL_TO_ALL_SINGLE)
+        out_splits, in_splits = list(output_split_sizes), list(input_split_sizes)
         return self._run("all_to_all_single", [output, input],
-                         lambda: self._native.all_to_all_single(nat_out, nat_in, list(output_split_sizes),
-                                                                list(input_split_sizes), opts), [output])
+                         lambda: forward(nat_out, nat_in, out_splits, in_splits, opts), [output])
 
     alltoall_base = all_to_all_single
 
@@ -415,11 +431,14 @@ class FlagosProcessGroup(dist.ProcessGroup):
         return self._run("barrier", [], lambda: self._native.barrier(opts), [])
 
     def monitored_barrier(self, timeout: Optional[timedelta] = None, wait_all_ranks: bool = False) -> None:
+        """gloo's monitored barrier (torch.distributed.monitored_barrier itself accepts only groups
+        named "gloo"; call it on this group directly)."""
+        gloo = self._native._get_backend(torch.device("cpu"))
         try:
             if timeout is None:
-                self._native._get_backend(torch.device("cpu")).monitored_barrier(wait_all_ranks=wait_all_ranks)
+                gloo.monitored_barrier(wait_all_ranks=wait_all_ranks)
             else:
-                self._native._get_backend(torch.device("cpu")).monitored_barrier(timeout, wait_all_ranks=wait_all_ranks)
+                gloo.monitored_barrier(timeout, wait_all_ranks=wait_all_ranks)
         except RuntimeError as e:
             raise CollectiveError(f"flagos.distributed: monitored_barrier failed in the gloo engine: {e}") from e
 
@@ -433,7 +452,8 @@ class FlagosProcessGroup(dist.ProcessGroup):
             ) from e
 
     def _end_coalescing(self, device: torch.device) -> dist.Work:
-        return self._run("coalesced collectives", [], lambda: self._native._end_coalescing(self._native_device(device)), [])
+        native = self._native_device(device)
+        return self._run("coalesced collectives", [], lambda: self._native._end_coalescing(native), [])
 
 
 def create(store: dist.Store, rank: int, size: int, timeout: Optional[timedelta] = None) -> FlagosProcessGroup:
