@@ -46,12 +46,26 @@ class FlagosWork(dist.Work):
         return ok
 
     def get_future(self) -> torch.futures.Future:
-        def done(fut: torch.futures.Future) -> list[torch.Tensor]:
-            fut.value()  # re-raises the engine's error, if any
-            self._finished()
-            return self._results
+        """A future completed with the caller's tensors once the engine's future completes.
 
-        return self._work.get_future().then(done)
+        It is a future of the results' flagos devices, so waiting on it orders the waiter's flagos
+        stream after the collective (the engine's CUDA future, on cuda, would refuse flagos tensors
+        as values: they are not on its devices).
+        """
+        devices = list(dict.fromkeys(t.device for t in self._results if t.device.type == "flagos"))
+        future: torch.futures.Future = torch.futures.Future(devices=devices) if devices else torch.futures.Future()
+
+        def done(engine_future: torch.futures.Future) -> None:
+            try:
+                engine_future.value()  # raises the engine's error, if any
+                self._finished()
+            except Exception as e:  # noqa: BLE001 (handed to whoever waits on the future)
+                future.set_exception(e)
+                return
+            future.set_result(self._results)
+
+        self._work.get_future().add_done_callback(done)
+        return future
 
     def is_completed(self) -> bool:
         return self._work.is_completed()
