@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch.distributed as dist
 
 from ._engines import Engine, EngineUnavailableError, engine_for
-from ._launch import init
+from ._launch import init, local_rank
 from ._process_group import NAME, FlagosProcessGroup, create
 from ._tensors import CollectiveError
 from ._work import FlagosWork
@@ -44,5 +44,6 @@ __all__ = [
     "FlagosWork",
     "engine_for",
     "init",
+    "local_rank",
     "register",
 ]

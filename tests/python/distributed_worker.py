@@ -106,6 +106,37 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
     dist.recv(received, src=(rank - 1) % world)
     send.wait()
     out["send_recv"] = cpu(received)
+    received = torch.empty_like(on_dev(mine["p2p"]))
+    ops = [dist.P2POp(dist.irecv, received, (rank - 1) % world), dist.P2POp(dist.isend, on_dev(mine["p2p"]) * 2, peer)]
+    for work in dist.batch_isend_irecv(ops):
+        work.wait()
+    out["batch_isend_irecv"] = cpu(received)
+
+    # Coalesced collectives (what _coalescing_manager turns several calls into).
+    coalesced = [on_dev(t) for t in mine["coalesced"]]
+    with dist._coalescing_manager(async_ops=True) as cm:
+        for t in coalesced:
+            dist.all_reduce(t)
+    cm.wait()
+    out["all_reduce_coalesced"] = [cpu(t) for t in coalesced]
+    gathered_c = [torch.empty(world * t.numel(), device=dev) for t in mine["coalesced"]]
+    with dist._coalescing_manager(async_ops=True) as cm:
+        for o, t in zip(gathered_c, mine["coalesced"]):
+            dist.all_gather_into_tensor(o, on_dev(t))
+    cm.wait()
+    out["all_gather_into_tensor_coalesced"] = [cpu(o) for o in gathered_c]
+    scattered_c = [torch.empty(t.numel() // world, device=dev) for t in mine["coalesced"]]
+    with dist._coalescing_manager(async_ops=True) as cm:
+        for o, t in zip(scattered_c, mine["coalesced"]):
+            dist.reduce_scatter_tensor(o, on_dev(t), op=dist.ReduceOp.AVG)
+    cm.wait()
+    out["reduce_scatter_tensor_coalesced_avg"] = [cpu(o) for o in scattered_c]
+
+    subgroup = dist.new_group(list(range(world)))  # another flagos group, over the same ranks
+    sub = on_dev(mine["async"])
+    dist.all_reduce(sub, group=subgroup)
+    out["new_group_type"] = type(subgroup).__name__
+    out["new_group_all_reduce"] = cpu(sub)
 
     red = on_dev(mine["reduce"])
     dist.reduce(red, dst=0)

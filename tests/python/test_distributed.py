@@ -98,7 +98,7 @@ def test_collectives_match_their_definitions(gen: torch.Generator, tmp_path: pat
             "max_f32": randn(gen, 4, 4), "avg_f32": randn(gen, 8), "premul_f32": randn(gen, 3, 2),
             "async": randn(gen, 5), "broadcast": randn(gen, 2, 3), "gather": randn(gen, 2, 2),
             "scatter_in": randn(gen, 2 * WORLD), "a2a": randn(gen, 3 * WORLD), "p2p": randn(gen, 4),
-            "reduce": randn(gen, 3),
+            "reduce": randn(gen, 3), "coalesced": [randn(gen, 2 * WORLD), randn(gen, 4 * WORLD)],
         })
     splits = [[1, 3], [2, 0]]  # uneven all_to_all_single: rank r sends splits[r][d] to rank d
     for rank in range(WORLD):
@@ -140,6 +140,14 @@ def test_collectives_match_their_definitions(gen: torch.Generator, tmp_path: pat
         pieces = [ranks[src]["a2a_uneven"].split(splits[src])[rank] for src in range(WORLD)]
         close(out["all_to_all_single"], torch.cat(pieces))
         close(out["send_recv"], ranks[(rank - 1) % WORLD]["p2p"])
+        close(out["batch_isend_irecv"], ranks[(rank - 1) % WORLD]["p2p"] * 2)
+        for i in range(2):
+            summed = sum(r["coalesced"][i].double() for r in ranks)
+            close(out["all_reduce_coalesced"][i], summed)
+            close(out["all_gather_into_tensor_coalesced"][i], torch.cat([r["coalesced"][i] for r in ranks]))
+            close(out["reduce_scatter_tensor_coalesced_avg"][i], summed.chunk(WORLD)[rank] / WORLD)
+        assert out["new_group_type"] == "FlagosProcessGroup"
+        close(out["new_group_all_reduce"], total("async"))
         close(out["scatter"], inputs["scatter_from_0"][rank])
         assert out["all_gather_object"] == [{"rank": r, "device": f"flagos:{r}"} for r in range(WORLD)]
         assert out["barrier"]
