@@ -1,11 +1,11 @@
-"""One rank of a multi-process flagos test (started by test_distributed.py, never collected).
+"""One rank of the multi-process flagos test job (started by test_distributed.py, never collected).
 
-    python distributed_worker.py SCENARIO RANK WORLD_SIZE STORE_FILE INPUTS OUTPUT   # spawned by the test
-    torchrun --nproc-per-node 2 distributed_worker.py SCENARIO - - - INPUTS OUTPUT   # rank from torchrun
+    torchrun --standalone --nproc-per-node 2 distributed_worker.py INPUTS OUTPUT
 
-Each rank runs on flagos:<rank> with backend="flagos", reads the test's inputs (drawn fresh by the
-test), and saves what it computed (CPU tensors) to OUTPUT with torch.save; the test compares those
-with single-process references. Assertions live in the test, not here.
+Each rank selects flagos:LOCAL_RANK and joins backend="flagos" the standard way, then runs every
+scenario named in INPUTS (a torch.save'd {scenario: inputs} drawn fresh by the test) in order and
+saves {scenario: what it computed, as CPU tensors} to OUTPUT ("{rank}" replaced by its rank). The
+test compares those with single-process references; assertions live there, not here.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import flagos  # noqa: F401  (registers the device and backend="flagos")
-import flagos.distributed
 
 Result = dict[str, Any]
 
@@ -283,7 +282,7 @@ def dcp_round_trip(rank: int, world: int, dev: torch.device, inputs: dict[str, A
     }
 
 
-# ---- torchrun --------------------------------------------------------------------------------
+# ---- launch --------------------------------------------------------------------------------------
 
 
 def launch(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]) -> Result:
@@ -301,33 +300,29 @@ def launch(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]) -> 
 
 
 SCENARIOS: dict[str, Callable[[int, int, torch.device, dict[str, Any]], Result]] = {
+    "launch": launch,
     "collectives": collectives,
     "ddp": ddp,
     "fsdp2": fsdp2,
     "dcp": dcp_round_trip,
-    "launch": launch,
 }
 
 
-def main(argv: list[str]) -> None:
-    scenario, rank_arg, world_arg, store_file, inputs_file, output = argv
+def main(inputs_file: str, output: str) -> None:
     inputs = torch.load(inputs_file, weights_only=False)
-    if rank_arg == "-":  # under torchrun: everything from its environment
-        dev = flagos.distributed.init()
-        rank, world = dist.get_rank(), dist.get_world_size()
-    else:
-        rank, world = int(rank_arg), int(world_arg)
-        torch.flagos.set_device(rank)
-        dev = torch.device("flagos", rank)
-        dist.init_process_group(inputs.get("backend", "flagos"), init_method=f"file://{store_file}",
-                                rank=rank, world_size=world)
+    torch.flagos.set_device(int(os.environ["LOCAL_RANK"]))  # what torchrun leaves to the program
+    dist.init_process_group(backend="flagos")  # env:// rendezvous from torchrun's variables
+    rank, world = dist.get_rank(), dist.get_world_size()
+    dev = torch.device("flagos", torch.flagos.current_device())
+    results = {}
     try:
-        result = SCENARIOS[scenario](rank, world, dev, inputs)
-        dist.barrier()
+        for scenario, scenario_inputs in inputs.items():
+            results[scenario] = SCENARIOS[scenario](rank, world, dev, scenario_inputs)
+            dist.barrier()
     finally:
         dist.destroy_process_group()
-    torch.save(result, output.replace("{rank}", str(rank)))
+    torch.save(results, output.replace("{rank}", str(rank)))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(*sys.argv[1:])

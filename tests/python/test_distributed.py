@@ -1,18 +1,22 @@
 """torch.distributed on flagos tensors (backend="flagos": gloo under the hood on the host platform).
 
-Multi-process tests start 2 ranks (distributed_worker.py; FLAGOS_HOST_DEVICE_COUNT=2, rank r on
-flagos:r) with inputs drawn here, and compare what they computed with single-process references
+The multi-process tests share one job: torchrun starts 2 ranks (distributed_worker.py;
+FLAGOS_HOST_DEVICE_COUNT=2, rank r on flagos:r, gloo over loopback), which run every scenario on
+inputs drawn here; each test compares one scenario's results with single-process references
 computed here: collectives against their definitions, DDP and FSDP2 training against training on
 the concatenated batch in float64 on the CPU, a distributed checkpoint against the state it saved.
-In-process tests use a 1-rank group for registration, engine choice and errors.
+One job, not one per test, because starting Python with torch dominates the time (about 3 s a
+process). In-process tests use a 1-rank group for registration, engine choice and errors.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import pathlib
 import subprocess
 import sys
+import zlib
 from datetime import timedelta
 from typing import Any, Iterator
 
@@ -27,55 +31,11 @@ from flagos.distributed import CollectiveError, EngineUnavailableError, FlagosPr
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import conftest  # noqa: E402  (the session seed)
 import distributed_worker as worker  # noqa: E402  (its models, for the references)
 
 WORLD = 2
-TIMEOUT_S = 180
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    env["FLAGOS_HOST_DEVICE_COUNT"] = str(WORLD)
-    env["GLOO_SOCKET_IFNAME"] = "lo"  # loopback: works in the Bazel sandbox and offline
-    env["OMP_NUM_THREADS"] = "1"
-    return env
-
-
-def _collect(procs: list[subprocess.Popen], what: str) -> None:
-    logs = []
-    failed = False
-    for proc in procs:
-        try:
-            out, _ = proc.communicate(timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            for p in procs:
-                p.kill()
-            out, _ = proc.communicate()
-            failed = True
-        logs.append(out.decode(errors="replace"))
-        failed = failed or proc.returncode != 0
-    if failed:
-        pytest.fail(f"{what} failed:\n" + "\n".join(f"--- process {i} ---\n{log[-6000:]}"
-                                                   for i, log in enumerate(logs)))
-
-
-def run_ranks(scenario: str, inputs: dict[str, Any], tmp_path: pathlib.Path) -> list[dict[str, Any]]:
-    """Runs `scenario` on WORLD ranks (one process each) and returns each rank's results."""
-    inputs_file = tmp_path / "inputs.pt"
-    torch.save(inputs, inputs_file)
-    store = tmp_path / "store"
-    outputs = [tmp_path / f"out{rank}.pt" for rank in range(WORLD)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(HERE / "distributed_worker.py"), scenario, str(rank), str(WORLD), str(store),
-             str(inputs_file), str(outputs[rank])],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_env(),
-        )
-        for rank in range(WORLD)
-    ]
-    _collect(procs, f"scenario '{scenario}'")
-    return [torch.load(out, weights_only=False) for out in outputs]
+TIMEOUT_S = 240
 
 
 def randn(gen: torch.Generator, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -86,10 +46,10 @@ def close(actual: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-6, atol
     torch.testing.assert_close(actual.double(), expected.double(), rtol=rtol, atol=atol)
 
 
-# ---- collectives ---------------------------------------------------------------------------------
+# ---- inputs of each scenario -----------------------------------------------------------------------
 
 
-def test_collectives_match_their_definitions(gen: torch.Generator, tmp_path: pathlib.Path) -> None:
+def collectives_inputs(gen: torch.Generator) -> dict[str, Any]:
     ranks = []
     for _ in range(WORLD):
         ranks.append({
@@ -103,11 +63,110 @@ def test_collectives_match_their_definitions(gen: torch.Generator, tmp_path: pat
     splits = [[1, 3], [2, 0]]  # uneven all_to_all_single: rank r sends splits[r][d] to rank d
     for rank in range(WORLD):
         ranks[rank]["a2a_uneven"] = randn(gen, sum(splits[rank]))
-    factor = float(torch.rand((), generator=gen)) + 0.5
-    inputs = {"ranks": ranks, "premul_factor": factor, "a2a_splits": splits,
-              "scatter_from_0": [randn(gen, 2, 2) for _ in range(WORLD)]}
-    results = run_ranks("collectives", inputs, tmp_path)
+    return {"ranks": ranks, "premul_factor": float(torch.rand((), generator=gen)) + 0.5, "a2a_splits": splits,
+            "scatter_from_0": [randn(gen, 2, 2) for _ in range(WORLD)]}
 
+
+def ddp_inputs(gen: torch.Generator) -> dict[str, Any]:
+    torch.manual_seed(int(torch.randint(0, 2**31, (), generator=gen)))
+    steps, batch = 4, 5
+    return {
+        "init": copy.deepcopy(worker.mlp().double().state_dict()),
+        "x": [[randn(gen, batch, 6, dtype=torch.float64) for _ in range(steps)] for _ in range(WORLD)],
+        "y": [[randn(gen, batch, 3, dtype=torch.float64) for _ in range(steps)] for _ in range(WORLD)],
+        "lr": 0.1,
+    }
+
+
+def transformer_init(gen: torch.Generator) -> dict[str, torch.Tensor]:
+    torch.manual_seed(int(torch.randint(0, 2**31, (), generator=gen)))
+    return copy.deepcopy(worker.TinyTransformer().state_dict())
+
+
+def fsdp2_inputs(gen: torch.Generator) -> dict[str, Any]:
+    steps, batch = 3, 4
+    return {
+        "init": transformer_init(gen),
+        "tokens": [[torch.randint(0, 32, (batch, 9), generator=gen) for _ in range(steps)] for _ in range(WORLD)],
+        "lr": 0.1,
+    }
+
+
+def dcp_inputs(gen: torch.Generator, checkpoint: pathlib.Path) -> dict[str, Any]:
+    return {
+        "init": transformer_init(gen),
+        "other_init": transformer_init(gen),
+        "tokens": [[torch.randint(0, 32, (2, 9), generator=gen) for _ in range(3)] for _ in range(WORLD)],
+        "checkpoint": str(checkpoint),
+    }
+
+
+# ---- the job -----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Job:
+    inputs: dict[str, Any]
+    results: list[dict[str, Any]]  # per rank: {scenario: results}
+    directory: pathlib.Path
+
+    def scenario(self, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        return self.inputs[name], [r[name] for r in self.results]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    env["FLAGOS_HOST_DEVICE_COUNT"] = str(WORLD)
+    env["GLOO_SOCKET_IFNAME"] = "lo"  # loopback: works in the Bazel sandbox and offline
+    env["OMP_NUM_THREADS"] = "1"
+    return env
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
+    gen = torch.Generator().manual_seed(zlib.crc32(b"test_distributed") ^ conftest.SESSION_SEED)
+    directory = tmp_path_factory.mktemp("distributed")
+    inputs = {
+        "launch": {},
+        "collectives": collectives_inputs(gen),
+        "ddp": ddp_inputs(gen),
+        "fsdp2": fsdp2_inputs(gen),
+        "dcp": dcp_inputs(gen, directory / "checkpoint"),
+    }
+    torch.save(inputs, directory / "inputs.pt")
+    output = str(directory / "out{rank}.pt")
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={WORLD}",
+               str(HERE / "distributed_worker.py"), str(directory / "inputs.pt"), output]
+    try:
+        proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_env(),
+                              timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"the 2-rank job did not finish in {TIMEOUT_S} s:\n{(e.output or b'').decode(errors='replace')}")
+    if proc.returncode != 0:
+        pytest.fail(f"the 2-rank job failed (exit {proc.returncode}):\n{proc.stdout.decode(errors='replace')[-12000:]}")
+    results = [torch.load(output.format(rank=rank), weights_only=False) for rank in range(WORLD)]
+    return Job(inputs, results, directory)
+
+
+# ---- torchrun --------------------------------------------------------------------------------------
+
+
+def test_torchrun_ranks_run_on_their_local_rank_device(job: Job) -> None:
+    _, results = job.scenario("launch")
+    for rank, result in enumerate(results):
+        assert result["rank"] == result["local_rank"] == rank
+        assert result["current_device"] == rank and result["tensor_device"] == f"flagos:{rank}"
+        assert result["backend"] == "flagos" and result["group_type"] == "FlagosProcessGroup"
+        assert torch.equal(result["all_reduce"], torch.full((3,), float(sum(range(1, WORLD + 1)))))
+
+
+# ---- collectives ---------------------------------------------------------------------------------
+
+
+def test_collectives_match_their_definitions(job: Job) -> None:
+    inputs, results = job.scenario("collectives")
+    ranks, factor, splits = inputs["ranks"], inputs["premul_factor"], inputs["a2a_splits"]
     def total(key: str) -> torch.Tensor:
         return sum(r[key].double() for r in ranks)
 
@@ -159,19 +218,11 @@ def test_collectives_match_their_definitions(gen: torch.Generator, tmp_path: pat
 # ---- DDP and FSDP2 -------------------------------------------------------------------------------
 
 
-def test_ddp_matches_single_process_training_on_the_concatenated_batch(gen: torch.Generator,
-                                                                        tmp_path: pathlib.Path) -> None:
-    torch.manual_seed(int(torch.randint(0, 2**31, (), generator=gen)))
+def test_ddp_matches_single_process_training_on_the_concatenated_batch(job: Job) -> None:
+    inputs, results = job.scenario("ddp")
     reference = worker.mlp().double()
-    steps, batch = 4, 5
-    inputs = {
-        "init": copy.deepcopy(reference.state_dict()),
-        "x": [[randn(gen, batch, 6, dtype=torch.float64) for _ in range(steps)] for _ in range(WORLD)],
-        "y": [[randn(gen, batch, 3, dtype=torch.float64) for _ in range(steps)] for _ in range(WORLD)],
-        "lr": 0.1,
-    }
-    results = run_ranks("ddp", inputs, tmp_path)
-
+    reference.load_state_dict(inputs["init"])
+    steps = len(inputs["x"][0])
     opt = torch.optim.SGD(reference.parameters(), lr=inputs["lr"], momentum=0.9)
     for step in range(steps):
         x = torch.cat([inputs["x"][r][step] for r in range(WORLD)])
@@ -196,19 +247,8 @@ def _lm_reference(init: dict[str, torch.Tensor], batches: list[list[torch.Tensor
     return model
 
 
-def _transformer_init(gen: torch.Generator) -> dict[str, torch.Tensor]:
-    torch.manual_seed(int(torch.randint(0, 2**31, (), generator=gen)))
-    return copy.deepcopy(worker.TinyTransformer().state_dict())
-
-
-def test_fsdp2_transformer_matches_single_process_training(gen: torch.Generator, tmp_path: pathlib.Path) -> None:
-    steps, batch = 3, 4
-    inputs = {
-        "init": _transformer_init(gen),
-        "tokens": [[torch.randint(0, 32, (batch, 9), generator=gen) for _ in range(steps)] for _ in range(WORLD)],
-        "lr": 0.1,
-    }
-    results = run_ranks("fsdp2", inputs, tmp_path)
+def test_fsdp2_transformer_matches_single_process_training(job: Job) -> None:
+    inputs, results = job.scenario("fsdp2")
     reference = _lm_reference(inputs["init"], inputs["tokens"], inputs["lr"])
     for rank, out in enumerate(results):
         for name, (device, shape) in out["local_shards"].items():
@@ -219,15 +259,9 @@ def test_fsdp2_transformer_matches_single_process_training(gen: torch.Generator,
             close(out["params"][name], value.detach(), rtol=1e-4, atol=1e-5)
 
 
-def test_distributed_checkpoint_round_trip_restores_the_state(gen: torch.Generator, tmp_path: pathlib.Path) -> None:
-    inputs = {
-        "init": _transformer_init(gen),
-        "other_init": _transformer_init(gen),
-        "tokens": [[torch.randint(0, 32, (2, 9), generator=gen) for _ in range(3)] for _ in range(WORLD)],
-        "checkpoint": str(tmp_path / "checkpoint"),
-    }
-    results = run_ranks("dcp", inputs, tmp_path)
-    assert any((tmp_path / "checkpoint").glob("*.distcp")), "no checkpoint files were written"
+def test_distributed_checkpoint_round_trip_restores_the_state(job: Job) -> None:
+    inputs, results = job.scenario("dcp")
+    assert any(pathlib.Path(inputs["checkpoint"]).glob("*.distcp")), "no checkpoint files were written"
     for rank, out in enumerate(results):
         assert out["devices"] == [f"flagos:{rank}"]
         assert out["saved"]["params"].keys() == out["loaded"]["params"].keys()
@@ -240,27 +274,6 @@ def test_distributed_checkpoint_round_trip_restores_the_state(gen: torch.Generat
             assert torch.equal(out["continued_restored"][name], value), f"{name} diverged after restoring"
     for name, value in results[0]["saved"]["params"].items():
         assert torch.equal(results[1]["saved"]["params"][name], value)
-
-
-# ---- torchrun ------------------------------------------------------------------------------------
-
-
-def test_torchrun_selects_the_local_rank_device(tmp_path: pathlib.Path) -> None:
-    inputs_file = tmp_path / "inputs.pt"
-    torch.save({}, inputs_file)
-    out = str(tmp_path / "out{rank}.pt")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={WORLD}",
-         str(HERE / "distributed_worker.py"), "launch", "-", "-", "-", str(inputs_file), out],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_env(),
-    )
-    _collect([proc], "torchrun")
-    for rank in range(WORLD):
-        result = torch.load(out.format(rank=rank), weights_only=False)
-        assert result["rank"] == result["local_rank"] == rank
-        assert result["current_device"] == rank and result["tensor_device"] == f"flagos:{rank}"
-        assert result["backend"] == "flagos" and result["group_type"] == "FlagosProcessGroup"
-        assert torch.equal(result["all_reduce"], torch.full((3,), float(sum(range(1, WORLD + 1)))))
 
 
 # ---- in process: registration, engines, errors ---------------------------------------------------
@@ -332,3 +345,34 @@ def test_tensor_on_a_foreign_device_is_refused(one_rank_group: dist.ProcessGroup
     with pytest.raises(CollectiveError, match=r"broadcast got a tensor on meta"):
         dist.broadcast(torch.empty(2, device="meta"), src=0)
 
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_init_selects_the_local_rank_device_and_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    if torch.flagos.device_count() < 2:
+        pytest.skip("needs 2 flagos devices (FLAGOS_HOST_DEVICE_COUNT=2 on the host platform)")
+    for name, value in {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()), "RANK": "0",
+                        "WORLD_SIZE": "1", "LOCAL_RANK": "1"}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert flagos.distributed.init() == torch.device("flagos", 1)
+        assert torch.flagos.current_device() == 1
+        assert isinstance(dist.group.WORLD, FlagosProcessGroup) and dist.get_backend() == "flagos"
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+        torch.flagos.set_device(0)
+
+
+def test_init_refuses_a_local_rank_without_a_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_RANK", str(torch.flagos.device_count()))
+    with pytest.raises(RuntimeError, match=r"local rank \d+ needs flagos:\d+, but \d+ flagos device\(s\)"):
+        flagos.distributed.init()
+    assert not dist.is_initialized()
