@@ -257,11 +257,11 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def _allreduce(self, collective: str, tensors: list[torch.Tensor], opts: Any,
                    forward: Callable[..., dist.Work]) -> dist.Work:
         opts, factor, divide = self._reduction(collective, opts, tensors)
+        natives = self._nat(tensors, collective)  # checks first: a refused call leaves inputs as they were
         if factor is not None:  # in place: all_reduce's input is its output
             with torch.no_grad():
                 for t in tensors:
                     t.mul_(_scalar(factor, t))
-        natives = self._nat(tensors, collective)
         return self._run(collective, tensors, lambda: forward(natives, opts), tensors,
                          self._divider(tensors) if divide else None)
 

@@ -7,7 +7,7 @@ and an alias keeps its flagos storage alive for as long as the engine holds it.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Sequence, Union
 
 import torch
 

@@ -32,10 +32,12 @@ class FlagosWork(dist.Work):
         self._lock = threading.Lock()
 
     def _finished(self) -> None:
+        # Runs under the lock: a second caller (wait() while the future's callback is scaling on
+        # the engine's thread) must not return before the results are final.
         with self._lock:
             finish, self._finish = self._finish, None
-        if finish is not None:
-            finish()
+            if finish is not None:
+                finish()
 
     def wait(self, timeout: Optional[timedelta] = None) -> bool:
         try:
