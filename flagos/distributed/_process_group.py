@@ -112,9 +112,10 @@ _ALL_TO_ALL_SINGLE = _current_name("all_to_all_single", "alltoall_base")
 
 
 def _scalar(value: Any, like: torch.Tensor) -> torch.Tensor:
-    """A scaling factor as a 0-dim tensor (cpu for numbers). Native kernels take a cpu 0-dim tensor
-    as a scalar argument, while a Python number on a flagos tensor is materialised as a one-element
-    flagos tensor: an allocation and a host-to-device copy per call."""
+    """A scaling factor as a 0-dim tensor of ``like``'s dtype (cpu for numbers). A Python number is
+    a double that the native kernel first casts to the tensor's dtype, into a temporary; on the
+    host platform, kernel temporaries come from the flagos pool, so an emulated AVG would show up
+    as a flagos allocation. A cpu scalar of the right dtype needs no temporary on any platform."""
     if isinstance(value, torch.Tensor):
         return value.detach().to(dtype=like.dtype)
     return torch.tensor(value, dtype=like.dtype)
