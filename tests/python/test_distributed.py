@@ -341,6 +341,11 @@ def test_unsupported_collective_names_it(one_rank_group: dist.ProcessGroup) -> N
             dist.all_reduce(torch.ones(2, device="flagos"))
 
 
+def test_monitored_barrier_on_the_group(one_rank_group: dist.ProcessGroup) -> None:
+    # torch.distributed.monitored_barrier() itself only accepts groups named "gloo".
+    one_rank_group.monitored_barrier(timedelta(seconds=30))
+
+
 def test_tensor_on_a_foreign_device_is_refused(one_rank_group: dist.ProcessGroup) -> None:
     with pytest.raises(CollectiveError, match=r"broadcast got a tensor on meta"):
         dist.broadcast(torch.empty(2, device="meta"), src=0)
