@@ -54,7 +54,7 @@ NAME = "flagos"
 ReduceOp = dist.ReduceOp
 RedOpType = dist.ReduceOp.RedOpType
 OptionsT = TypeVar("OptionsT")
-ReduceArg = Union[None, Any]  # options object, ReduceOp or RedOpType
+ReduceArg = Any  # an options object, a ReduceOp or RedOpType, or None
 
 _OPTION_FIELDS = ("asyncOp", "timeout", "reduceOp", "rootRank", "rootTensor", "device", "device_ids")
 
