@@ -27,6 +27,13 @@ _loader.load()
 _backend.register()
 
 from . import device  # noqa: E402
+
+import torch.distributed as _torch_distributed  # noqa: E402  (already imported by `import torch`)
+
+if _torch_distributed.is_available():
+    # Registers backend="flagos" with torch.distributed (flagos/distributed/).
+    from . import distributed  # noqa: E402,F401
+
 from ._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
 
 __version__: str = _build_info.VERSION
