@@ -63,3 +63,22 @@ def test_module_matches_float64_cpu(name: str, train: bool, gen: torch.Generator
         torch.testing.assert_close(p.grad.cpu().double(), q.grad, rtol=1e-4, atol=1e-5, msg=pname)
     for b, c in zip(on_flagos.buffers(), reference.buffers()):  # e.g. BatchNorm running statistics
         torch.testing.assert_close(b.cpu().double(), c.double(), rtol=1e-4, atol=1e-5)
+
+
+def test_moving_a_module_keeps_tied_and_shared_parameters() -> None:
+    """Module.to('flagos') keeps Parameter objects (as for cuda), so weights tied by sharing stay tied."""
+    emb = nn.Embedding(20, 8)
+    head = nn.Linear(8, 20, bias=False)
+    head.weight = emb.weight  # tied, as in most language models
+    model = nn.ModuleDict({"emb": emb, "head": head})
+    param = emb.weight
+    model.to(DEVICE)
+    assert model["emb"].weight is model["head"].weight is param
+    assert param.device.type == DEVICE
+    assert sum(p.numel() for p in model.parameters()) == 20 * 8
+    x = torch.tensor([1, 2, 3], device=DEVICE)
+    model["head"](model["emb"](x)).sum().backward()
+    assert param.grad is not None and param.grad.device.type == DEVICE
+    t = torch.zeros(3, 3)
+    t.data = torch.ones(3, 3, device=DEVICE)  # the same mechanism, directly
+    assert t.device.type == DEVICE and torch.equal(t.cpu(), torch.ones(3, 3))
