@@ -41,6 +41,23 @@ c10::DispatchKeySet keys_for(c10::Device device) {
 
 const c10::DispatchKeySet kFlagosKeys(c10::DispatchKey::PrivateUse1);
 
+// Names TensorImpl's protected device field through a derived class, which C++ allows when forming
+// a pointer to member; the pointer then works on any TensorImpl. Used only on tensors nobody else
+// can see yet (a kernel's fresh output), to turn them into flagos tensors in place.
+struct TensorImplAccess : c10::TensorImpl {
+  static constexpr std::optional<c10::Device> c10::TensorImpl::*kDevice = &TensorImplAccess::device_opt_;
+};
+
+// Makes a native kernel's fresh, unshared output a flagos tensor without allocating anything: its
+// memory (from the flagos pool) is relabelled, its dispatch keys and device become flagos'.
+void rehome(c10::TensorImpl* impl, c10::Device flagos_device, c10::Allocator* allocator) {
+  c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
+  storage->_mutable_data_ptr_no_checks().unsafe_set_device(flagos_device);
+  storage->set_allocator(allocator);
+  impl->_change_backend_component_keys(flagos_device);
+  impl->*TensorImplAccess::kDevice = flagos_device;
+}
+
 // The constructor adds the autograd/ADInplaceOrView keys of the backend (unless in inference
 // mode), so results take part in autograd and view tracking like any native tensor.
 at::Tensor make_tensor(c10::Storage storage, c10::DispatchKeySet keys, caffe2::TypeMeta dtype,
@@ -52,14 +69,19 @@ at::Tensor make_tensor(c10::Storage storage, c10::DispatchKeySet keys, caffe2::T
 
 }  // namespace
 
-Call::Call(c10::DeviceIndex device) : device_(device) {}
+Call::Call(c10::DeviceIndex device)
+    : device_(device),
+      flagos_device_(kDeviceType, device),
+      native_device_(platform::native_device(device)),
+      native_keys_(keys_for(native_device_)) {}
 Call::~Call() = default;
 
 c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
   for (const StoragePair& p : storages_) {
     if (p.flagos == flagos) return p.native.get();
   }
-  const c10::Device native = platform::native_device(flagos->device().index());
+  const c10::DeviceIndex index = flagos->device().index();
+  const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
   auto impl = c10::make_intrusive<c10::StorageImpl>(
       c10::StorageImpl::use_byte_size_t(), flagos->nbytes(), borrowed(flagos, flagos->mutable_data(), native),
       platform::native_alias_allocator(), flagos->resizable());
@@ -71,11 +93,19 @@ c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
 at::Tensor Call::to_native(const at::Tensor& flagos) {
   const c10::TensorImpl* src = flagos.unsafeGetTensorImpl();
   c10::StorageImpl* storage = native_storage_for(src->storage().unsafeGetStorageImpl());
-  at::Tensor native = make_tensor(c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)),
-                                  keys_for(storage->device()), flagos.dtype(), *src);
+  const c10::DispatchKeySet keys = src->device().index() == device_ ? native_keys_ : keys_for(storage->device());
+  at::Tensor native = make_tensor(c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)), keys,
+                                  flagos.dtype(), *src);
   native.unsafeGetTensorImpl()->set_allow_tensor_metadata_change(src->allow_tensor_metadata_change());
   tensors_.push_back(TensorPair{flagos, native.unsafeGetTensorImpl()});
   return native;
+}
+
+bool Call::is_alias_storage(const c10::StorageImpl* native) const {
+  for (const StoragePair& p : storages_) {
+    if (p.native.get() == native) return true;
+  }
+  return false;
 }
 
 c10::Storage Call::to_native(const c10::Storage& flagos) {
@@ -98,7 +128,7 @@ c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_un
       return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(owner));
     }
   }
-  const c10::Device flagos_device(kDeviceType, device_);
+  const c10::Device flagos_device = flagos_device_;
   c10::Allocator* allocator = &platform::device_allocator();
   const size_t nbytes = native->nbytes();
   c10::DataPtr data;
@@ -129,13 +159,23 @@ at::Tensor Call::to_flagos(const at::Tensor& native) {
   if (!native.defined()) return native;
   c10::TensorImpl* impl = native.unsafeGetTensorImpl();
   // A kernel may return a tensor of another device on purpose (e.g. a CPU result on cuda): keep it.
-  if (impl->device_type() != platform::native_device(device_).type()) return native;
+  if (impl->device_type() != native_device_.type()) return native;
   for (const TensorPair& p : tensors_) {
     if (p.native == impl) return p.flagos;
   }
   TORCH_CHECK(impl->has_storage(), "flagos: a native kernel returned a tensor without storage (",
               impl->device_type(), "); flagos cannot present it as a flagos tensor");
-  // The memory may be taken over only if no one else holds the tensor (a caller of from_native may).
+  c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
+  // The common case, a fresh output from the flagos pool that nobody else holds (a caller of
+  // from_native may hold it): it becomes the flagos result in place.
+  if (uniquely_held(impl) && uniquely_held(storage) && platform::is_pool_memory(storage->data_ptr()) &&
+      !is_alias_storage(storage)) {
+    rehome(impl, flagos_device_, &platform::device_allocator());
+    g_adopted.fetch_add(1, std::memory_order_relaxed);
+    return native;
+  }
+  // Otherwise a new flagos tensor over the mapped storage (the memory is taken over only if no one
+  // else holds the tensor).
   return make_tensor(flagos_storage_for(impl->storage().unsafeGetStorageImpl(), uniquely_held(impl)), kFlagosKeys,
                      native.dtype(), *impl);
 }

@@ -6,7 +6,7 @@
 // bridge is safe to use from many threads at once. Results map back by identity:
 //   - an alias the call created          -> the original flagos tensor (in-place / out= returns);
 //   - a view of an alias' storage         -> a flagos view of the original flagos storage;
-//   - fresh memory from the flagos pool   -> adopted by a new flagos storage, no copy;
+//   - a fresh output from the flagos pool -> turned into the flagos result in place, no copy;
 //   - fresh memory from anywhere else     -> copied into flagos memory (counted: copied_outputs).
 // Arguments a kernel may mutate are synchronised back after the call (sizes, strides, offset,
 // a storage it resized or replaced), which gives resize_, set_ and out= their native semantics.
@@ -49,11 +49,15 @@ class Call {
     c10::TensorImpl* native;
   };
   c10::StorageImpl* native_storage_for(c10::StorageImpl* flagos);
+  bool is_alias_storage(const c10::StorageImpl* native) const;
   // `owner_is_unique`: the native tensor being mapped is held by nobody else, so its storage's
   // memory may be moved into the flagos storage instead of shared.
   c10::Storage flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique);
 
   c10::DeviceIndex device_;
+  c10::Device flagos_device_;
+  c10::Device native_device_;
+  c10::DispatchKeySet native_keys_;
   c10::SmallVector<StoragePair, 4> storages_;
   c10::SmallVector<TensorPair, 4> tensors_;
   c10::SmallVector<std::pair<c10::StorageImpl*, c10::Storage>, 2> adopted_;
