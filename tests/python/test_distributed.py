@@ -25,6 +25,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+import flagos
 import flagos.distributed
 from flagos.distributed import CollectiveError, EngineUnavailableError, FlagosProcessGroup, engine_for
 
@@ -125,6 +126,9 @@ def _env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
+    if flagos.platform != "host" and torch.flagos.device_count() < WORLD:
+        # The host platform simulates the devices (FLAGOS_HOST_DEVICE_COUNT); elsewhere they must exist.
+        pytest.skip(f"needs {WORLD} flagos devices, this machine has {torch.flagos.device_count()}")
     gen = torch.Generator().manual_seed(zlib.crc32(b"test_distributed") ^ conftest.SESSION_SEED)
     directory = tmp_path_factory.mktemp("distributed")
     inputs = {
