@@ -66,15 +66,35 @@ std::string format_size(size_t bytes) {
   return buf;
 }
 
-void update(DeviceStats& s, size_t size, bool increase, c10::CachingAllocator::StatArray DeviceStats::*field,
-            int64_t amount) {
-  const auto pool = static_cast<size_t>(size <= kSmallLimit ? StatType::SMALL_POOL : StatType::LARGE_POOL);
-  auto& stats = s.*field;
-  for (size_t i : {static_cast<size_t>(StatType::AGGREGATE), pool}) {
-    if (increase) {
-      stats[i].increase(amount);
+StatType pool_of(size_t size) { return size <= kSmallLimit ? StatType::SMALL_POOL : StatType::LARGE_POOL; }
+
+// Adds (sign +1) or removes (-1) one block of `size` bytes (`requested` asked for) from the
+// statistics of its pool and of the aggregate.
+void count_block(DeviceStats& s, size_t size, size_t requested, int sign) {
+  for (const auto i : {static_cast<size_t>(StatType::AGGREGATE), static_cast<size_t>(pool_of(size))}) {
+    if (sign > 0) {
+      s.allocation[i].increase(1);
+      s.allocated_bytes[i].increase(size);
+      s.active_bytes[i].increase(size);
+      s.requested_bytes[i].increase(requested);
     } else {
-      stats[i].decrease(amount);
+      s.allocation[i].decrease(1);
+      s.allocated_bytes[i].decrease(size);
+      s.active_bytes[i].decrease(size);
+      s.requested_bytes[i].decrease(requested);
+    }
+  }
+}
+
+// Same for a segment (memory obtained from or returned to the HAL).
+void count_segment(DeviceStats& s, size_t size, int sign) {
+  for (const auto i : {static_cast<size_t>(StatType::AGGREGATE), static_cast<size_t>(pool_of(size))}) {
+    if (sign > 0) {
+      s.segment[i].increase(1);
+      s.reserved_bytes[i].increase(size);
+    } else {
+      s.segment[i].decrease(1);
+      s.reserved_bytes[i].decrease(size);
     }
   }
 }
@@ -125,8 +145,7 @@ struct State {
     pool.pending.clear();
     for (Block* b : pool.free_blocks) {
       (void)flagos_hal_free(device, b->ptr);
-      update(pool.stats, b->size, false, &DeviceStats::reserved_bytes, b->size);
-      update(pool.stats, b->size, false, &DeviceStats::segment, 1);
+      count_segment(pool.stats, b->size, -1);
       pool.stats.num_device_free += 1;
       delete b;
     }
@@ -185,16 +204,12 @@ struct State {
       b->size = size;
       b->device = device;
       b->stream = stream;
-      update(pool.stats, size, true, &DeviceStats::reserved_bytes, size);
-      update(pool.stats, size, true, &DeviceStats::segment, 1);
+      count_segment(pool.stats, size, +1);
       pool.stats.num_device_alloc += 1;
     }
     b->requested = nbytes;
     active.emplace(b->ptr, b);
-    update(pool.stats, b->size, true, &DeviceStats::allocation, 1);
-    update(pool.stats, b->size, true, &DeviceStats::allocated_bytes, b->size);
-    update(pool.stats, b->size, true, &DeviceStats::active_bytes, b->size);
-    update(pool.stats, b->size, true, &DeviceStats::requested_bytes, nbytes);
+    count_block(pool.stats, b->size, nbytes, +1);
     return c10::DataPtr(b->ptr, b->ptr, &raw_free, label);
   }
 
@@ -208,10 +223,7 @@ struct State {
     Block* b = it->second;
     active.erase(it);
     DevicePool& pool = pools[b->device];
-    update(pool.stats, b->size, false, &DeviceStats::allocation, 1);
-    update(pool.stats, b->size, false, &DeviceStats::allocated_bytes, b->size);
-    update(pool.stats, b->size, false, &DeviceStats::active_bytes, b->size);
-    update(pool.stats, b->size, false, &DeviceStats::requested_bytes, b->requested);
+    count_block(pool.stats, b->size, b->requested, -1);
     if (b->uses.empty()) {
       pool.free_blocks.insert(b);
       return;

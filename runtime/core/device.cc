@@ -2,24 +2,21 @@
 
 #include <c10/util/Exception.h>
 
-#include <mutex>
+#include <atomic>
 
 #include "runtime/core/hal_check.h"
 
 namespace flagos {
 
 c10::DeviceIndex device_count() {
-  // The count cannot change while the process runs; a failure is not cached so the error stays
-  // visible on every call.
-  static std::once_flag once;
-  static int cached = -1;
-  std::call_once(once, [] {
-    int n = 0;
-    if (flagos_hal_get_device_count(&n) == FLAGOS_HAL_SUCCESS) cached = n;
-  });
-  if (cached >= 0) return static_cast<c10::DeviceIndex>(cached);
+  // The count cannot change while the process runs: cached after the first success (a lock-free
+  // read on every later call). A failure is not cached, so its error stays visible on every call.
+  static std::atomic<int> cached{-1};
+  const int known = cached.load(std::memory_order_acquire);
+  if (known >= 0) return static_cast<c10::DeviceIndex>(known);
   int n = 0;
   FLAGOS_HAL_CHECK(flagos_hal_get_device_count(&n));
+  cached.store(n, std::memory_order_release);
   return static_cast<c10::DeviceIndex>(n);
 }
 

@@ -10,6 +10,7 @@
 #include "runtime/core/device.h"
 #include "runtime/core/hal_check.h"
 #include "runtime/core/platform.h"
+#include "runtime/ops/alias_pool.h"
 
 namespace flagos::bridge {
 namespace {
@@ -17,15 +18,22 @@ namespace {
 std::atomic<int64_t> g_adopted{0};
 std::atomic<int64_t> g_copied{0};
 
-// The native alias' DataPtr holds a reference on the flagos storage: even if a kernel kept the
-// alias beyond the call, the memory stays valid.
+const c10::DispatchKeySet kFlagosKeys(c10::DispatchKey::PrivateUse1);
+
+// A DataPtr over memory owned by `owner`, holding a reference on it: whoever keeps the DataPtr
+// keeps the memory valid.
 void release_storage_ref(void* ctx) {
   c10::intrusive_ptr<c10::StorageImpl>::reclaim(static_cast<c10::StorageImpl*>(ctx));
 }
 
-c10::DataPtr borrowed(c10::StorageImpl* owner, void* data, c10::Device device) {
+c10::DataPtr borrowed(c10::StorageImpl* owner, c10::Device device) {
+  void* data = owner->mutable_data();  // a lazily cloned (copy-on-write) storage gets its own copy first
   c10::raw::intrusive_ptr::incref(owner);
   return c10::DataPtr(data, owner, &release_storage_ref, device);
+}
+
+c10::Storage share(c10::StorageImpl* impl) {
+  return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(impl));
 }
 
 // True when nobody but the caller's one reference can reach `target` (strong or weak).
@@ -39,33 +47,33 @@ c10::DispatchKeySet keys_for(c10::Device device) {
   return c10::DispatchKeySet(c10::computeDispatchKey(std::nullopt, c10::kStrided, device));
 }
 
-const c10::DispatchKeySet kFlagosKeys(c10::DispatchKey::PrivateUse1);
-
 // Names TensorImpl's protected device field through a derived class, which C++ allows when forming
-// a pointer to member; the pointer then works on any TensorImpl. Used only on tensors nobody else
-// can see yet (a kernel's fresh output), to turn them into flagos tensors in place.
+// a pointer to member; the pointer then works on any TensorImpl. Used only on a kernel's fresh
+// output that nobody else can see.
 struct TensorImplAccess : c10::TensorImpl {
   static constexpr std::optional<c10::Device> c10::TensorImpl::*kDevice = &TensorImplAccess::device_opt_;
 };
 
-// Makes a native kernel's fresh, unshared output a flagos tensor without allocating anything: its
-// memory (from the flagos pool) is relabelled, its dispatch keys and device become flagos'.
-void rehome(c10::TensorImpl* impl, c10::Device flagos_device, c10::Allocator* allocator) {
-  c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
-  storage->_mutable_data_ptr_no_checks().unsafe_set_device(flagos_device);
-  storage->set_allocator(allocator);
-  impl->_change_backend_component_keys(flagos_device);
-  impl->*TensorImplAccess::kDevice = flagos_device;
-}
-
-// The constructor adds the autograd/ADInplaceOrView keys of the backend (unless in inference
-// mode), so results take part in autograd and view tracking like any native tensor.
 at::Tensor make_tensor(c10::Storage storage, c10::DispatchKeySet keys, caffe2::TypeMeta dtype,
                        const c10::TensorImpl& shape) {
+  // The constructor adds the backend's autograd/ADInplaceOrView keys (unless in inference mode), so
+  // the tensor takes part in autograd and view tracking like any other.
   auto impl = c10::make_intrusive<c10::TensorImpl>(std::move(storage), keys, dtype);
   impl->set_sizes_and_strides(shape.sizes(), shape.strides(), shape.storage_offset());
   return at::Tensor(std::move(impl));
 }
+
+// Makes a native kernel's fresh, unshared output a flagos tensor without allocating anything: its
+// memory (from the flagos pool) is relabelled, its dispatch keys and device become flagos'.
+void rehome(c10::TensorImpl* impl, c10::Device flagos_device) {
+  c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
+  storage->_mutable_data_ptr_no_checks().unsafe_set_device(flagos_device);
+  storage->set_allocator(&platform::device_allocator());
+  impl->_change_backend_component_keys(flagos_device);
+  impl->*TensorImplAccess::kDevice = flagos_device;
+}
+
+bool is_flagos(const c10::StorageImpl* storage) { return storage->device_type() == kDeviceType; }
 
 }  // namespace
 
@@ -74,16 +82,27 @@ Call::Call(c10::DeviceIndex device)
       flagos_device_(kDeviceType, device),
       native_device_(platform::native_device(device)),
       native_keys_(keys_for(native_device_)) {}
-Call::~Call() = default;
+
+// The aliases go back to this thread's pool (alias_pool.h); storages_ is released first so that an
+// alias storage is referenced by its alias tensor alone.
+Call::~Call() {
+  storages_.clear();
+  if (tensors_.empty()) return;
+  AliasPool& pool = AliasPool::here();
+  for (TensorPair& p : tensors_) pool.offer(std::move(p.native), p.keys, &release_storage_ref);
+}
 
 c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
   for (const StoragePair& p : storages_) {
     if (p.flagos == flagos) return p.native.get();
   }
+  // The alias storage is a StorageImpl of the native device: views a kernel makes of the alias take
+  // their device from it. Its allocator draws from the flagos pool, so a kernel that grows it
+  // (resize_, out=) allocates flagos memory, which sync_back hands to the flagos storage.
   const c10::DeviceIndex index = flagos->device().index();
-  const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
   auto impl = c10::make_intrusive<c10::StorageImpl>(
-      c10::StorageImpl::use_byte_size_t(), flagos->nbytes(), borrowed(flagos, flagos->mutable_data(), native),
+      c10::StorageImpl::use_byte_size_t(), flagos->nbytes(),
+      borrowed(flagos, index == device_ ? native_device_ : platform::native_device(index)),
       platform::native_alias_allocator(), flagos->resizable());
   c10::StorageImpl* raw = impl.get();
   storages_.push_back(StoragePair{flagos, std::move(impl)});
@@ -92,57 +111,64 @@ c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
 
 at::Tensor Call::to_native(const at::Tensor& flagos) {
   const c10::TensorImpl* src = flagos.unsafeGetTensorImpl();
-  c10::StorageImpl* storage = native_storage_for(src->storage().unsafeGetStorageImpl());
-  const c10::DispatchKeySet keys = src->device().index() == device_ ? native_keys_ : keys_for(storage->device());
-  at::Tensor native = make_tensor(c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)), keys,
-                                  flagos.dtype(), *src);
-  native.unsafeGetTensorImpl()->set_allow_tensor_metadata_change(src->allow_tensor_metadata_change());
-  tensors_.push_back(TensorPair{flagos, native.unsafeGetTensorImpl()});
-  return native;
-}
-
-bool Call::is_alias_storage(const c10::StorageImpl* native) const {
-  for (const StoragePair& p : storages_) {
-    if (p.native.get() == native) return true;
+  c10::StorageImpl* flagos_storage = src->storage().unsafeGetStorageImpl();
+  const c10::DeviceIndex index = flagos_storage->device().index();
+  const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
+  const c10::DispatchKeySet keys = index == device_ ? native_keys_ : keys_for(native);
+  bool shared = false;
+  for (const StoragePair& p : storages_) shared = shared || p.flagos == flagos_storage;
+  at::Tensor alias = shared ? at::Tensor() : AliasPool::here().take();
+  if (alias.defined()) {
+    // A pooled alias and its own storage, re-targeted at this flagos tensor.
+    c10::TensorImpl* impl = alias.unsafeGetTensorImpl();
+    c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
+    storage->set_data_ptr_noswap(borrowed(flagos_storage, native));
+    storage->set_nbytes(flagos_storage->nbytes());
+    storage->set_resizable(flagos_storage->resizable());
+    impl->set_storage_and_dtype(impl->storage(), flagos.dtype());
+    impl->set_sizes_and_strides(src->sizes(), src->strides(), src->storage_offset());
+    storages_.push_back(StoragePair{flagos_storage, c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)});
+  } else {
+    alias = make_tensor(share(native_storage_for(flagos_storage)), keys, flagos.dtype(), *src);
   }
-  return false;
+  alias.unsafeGetTensorImpl()->set_allow_tensor_metadata_change(src->allow_tensor_metadata_change());
+  const c10::DispatchKeySet built_with = alias.key_set();
+  tensors_.push_back(TensorPair{flagos, std::move(alias), built_with});
+  return tensors_.back().native;
 }
 
 c10::Storage Call::to_native(const c10::Storage& flagos) {
-  return c10::Storage(
-      c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(native_storage_for(flagos.unsafeGetStorageImpl())));
+  return share(native_storage_for(flagos.unsafeGetStorageImpl()));
 }
 
 c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique) {
+  if (is_flagos(native)) return share(native);
   for (const StoragePair& p : storages_) {
-    if (p.native.get() == native) return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(p.flagos));
+    if (p.native.get() == native) return share(p.flagos);  // an input's memory, seen through an alias
   }
   for (const auto& [n, f] : adopted_) {
     if (n == native) return f;
   }
-  // A native alias made by an earlier call (e.g. handed to Python by bridge::alias): its DataPtr
-  // names the flagos storage it borrows.
+  // An alias made by an earlier call (e.g. handed to Python by to_native): its DataPtr names the
+  // flagos storage it borrows.
   if (native->data_ptr().get_deleter() == &release_storage_ref) {
     auto* owner = static_cast<c10::StorageImpl*>(native->data_ptr().get_context());
-    if (owner->device().type() == kDeviceType && owner->data() == native->data()) {
-      return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(owner));
-    }
+    if (is_flagos(owner) && owner->data() == native->data()) return share(owner);
   }
-  const c10::Device flagos_device = flagos_device_;
   c10::Allocator* allocator = &platform::device_allocator();
   const size_t nbytes = native->nbytes();
   c10::DataPtr data;
   if (platform::is_pool_memory(native->data_ptr())) {
     if (owner_is_unique && uniquely_held(native)) {
       data = native->set_data_ptr(c10::DataPtr());  // nobody else sees it: take the memory over
-      data.unsafe_set_device(flagos_device);
+      data.unsafe_set_device(flagos_device_);
     } else {
-      data = borrowed(native, native->mutable_data(), flagos_device);  // shared: keep it alive
+      data = borrowed(native, flagos_device_);  // shared: keep it alive
     }
     g_adopted.fetch_add(1, std::memory_order_relaxed);
   } else {
     // Foreign memory (not from the flagos pool): copy, so flagos memory stays flagos memory.
-    const c10::DeviceGuard guard(flagos_device);
+    const c10::DeviceGuard guard(flagos_device_);
     data = allocator->allocate(nbytes);
     if (nbytes) {
       FLAGOS_HAL_CHECK(flagos_hal_memcpy(data.get(), native->data(), nbytes, FLAGOS_HAL_DEVICE_TO_DEVICE));
@@ -161,23 +187,26 @@ at::Tensor Call::to_flagos(const at::Tensor& native) {
   // A kernel may return a tensor of another device on purpose (e.g. a CPU result on cuda): keep it.
   if (impl->device_type() != native_device_.type()) return native;
   for (const TensorPair& p : tensors_) {
-    if (p.native == impl) return p.flagos;
+    if (p.native.unsafeGetTensorImpl() == impl) return p.flagos;  // in-place / out=: the tensor passed in
   }
   TORCH_CHECK(impl->has_storage(), "flagos: a native kernel returned a tensor without storage (",
               impl->device_type(), "); flagos cannot present it as a flagos tensor");
   c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
   // The common case, a fresh output from the flagos pool that nobody else holds (a caller of
   // from_native may hold it): it becomes the flagos result in place.
-  if (uniquely_held(impl) && uniquely_held(storage) && platform::is_pool_memory(storage->data_ptr()) &&
-      !is_alias_storage(storage)) {
-    rehome(impl, flagos_device_, &platform::device_allocator());
-    g_adopted.fetch_add(1, std::memory_order_relaxed);
-    return native;
+  if (!is_flagos(storage) && uniquely_held(impl) && uniquely_held(storage) &&
+      platform::is_pool_memory(storage->data_ptr())) {
+    bool alias = false;
+    for (const StoragePair& p : storages_) alias = alias || p.native.get() == storage;
+    if (!alias) {
+      rehome(impl, flagos_device_);
+      g_adopted.fetch_add(1, std::memory_order_relaxed);
+      return native;
+    }
   }
-  // Otherwise a new flagos tensor over the mapped storage (the memory is taken over only if no one
-  // else holds the tensor).
-  return make_tensor(flagos_storage_for(impl->storage().unsafeGetStorageImpl(), uniquely_held(impl)), kFlagosKeys,
-                     native.dtype(), *impl);
+  // Otherwise a flagos tensor over the mapped storage: a view of an input's memory, or memory the
+  // kernel allocated (taken over only if no one else holds the tensor).
+  return make_tensor(flagos_storage_for(storage, uniquely_held(impl)), kFlagosKeys, native.dtype(), *impl);
 }
 
 void Call::sync_back(const at::Tensor& flagos, const at::Tensor& native) {
@@ -195,12 +224,12 @@ void Call::sync_back(const at::Tensor& flagos, const at::Tensor& native) {
       c10::DataPtr data = native_storage->set_data_ptr(c10::DataPtr());
       TORCH_INTERNAL_ASSERT(platform::is_pool_memory(data) || !data.get(),
                             "flagos: a native kernel resized a flagos storage with foreign memory");
-      data.unsafe_set_device(c10::Device(kDeviceType, flagos_storage->device().index()));
+      data.unsafe_set_device(flagos_storage->device());
       flagos_storage->set_data_ptr_noswap(std::move(data));
       flagos_storage->set_nbytes(native_storage->nbytes());
     }
   } else {
-    dst->set_storage_keep_dtype(flagos_storage_for(native_storage, false));  // set_() onto another storage
+    dst->set_storage_keep_dtype(flagos_storage_for(native_storage, false));  // pointed at another storage
   }
   if (dst->sizes() != src->sizes() || dst->strides() != src->strides() ||
       dst->storage_offset() != src->storage_offset()) {

@@ -5,11 +5,11 @@
 // whose DataPtr points at the flagos memory (and holds a reference to the flagos storage), so the
 // bridge is safe to use from many threads at once. Results map back by identity:
 //   - an alias the call created          -> the original flagos tensor (in-place / out= returns);
-//   - a view of an alias' storage         -> a flagos view of the original flagos storage;
+//   - a view of an input's memory         -> a flagos view of the same storage;
 //   - a fresh output from the flagos pool -> turned into the flagos result in place, no copy;
 //   - fresh memory from anywhere else     -> copied into flagos memory (counted: copied_outputs).
-// Arguments a kernel may mutate are synchronised back after the call (sizes, strides, offset,
-// a storage it resized or replaced), which gives resize_, set_ and out= their native semantics.
+// Arguments a kernel may mutate are synchronised back after the call (sizes, strides, offset, a
+// storage it grew or replaced), which gives resize_ and out= their native semantics.
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -32,7 +32,7 @@ class Call {
 
   // Native alias of a defined flagos tensor.
   at::Tensor to_native(const at::Tensor& flagos);
-  // Native alias of a flagos storage (set_.source_Storage and friends).
+  // Native alias of a flagos storage (for operators that take a Storage).
   c10::Storage to_native(const c10::Storage& flagos);
   // flagos tensor for a native result (see the header comment).
   at::Tensor to_flagos(const at::Tensor& native);
@@ -46,13 +46,13 @@ class Call {
   };
   struct TensorPair {
     at::Tensor flagos;
-    c10::TensorImpl* native;
+    at::Tensor native;  // held until the call ends, so identities compared with results stay valid
+    c10::DispatchKeySet keys;
   };
-  c10::StorageImpl* native_storage_for(c10::StorageImpl* flagos);
-  bool is_alias_storage(const c10::StorageImpl* native) const;
   // `owner_is_unique`: the native tensor being mapped is held by nobody else, so its storage's
   // memory may be moved into the flagos storage instead of shared.
   c10::Storage flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique);
+  c10::StorageImpl* native_storage_for(c10::StorageImpl* flagos);
 
   c10::DeviceIndex device_;
   c10::Device flagos_device_;

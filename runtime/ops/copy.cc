@@ -3,6 +3,8 @@
 // The flagos side(s) are presented to the native device zero-copy and the native copy_ does the
 // work, so dtype conversion, strides, broadcasting, peer copies and non_blocking behave exactly as
 // on the native device (on host: synchronous CPU copies; on cuda: stream-ordered async copies).
+#include <ATen/Tensor.h>
+#include <ATen/ops/copy_ops.h>
 #include <torch/library.h>
 
 #include "runtime/core/device.h"
@@ -21,8 +23,11 @@ at::Tensor copy_from(const at::Tensor& self, const at::Tensor& dst, bool non_blo
   const at::Tensor native_src = src_flagos ? call.to_native(self) : self;
   at::Tensor native_dst = dst_flagos ? call.to_native(dst) : dst;
   {
+    // Straight to the native device's copy kernel (it is below autograd already).
     platform::NativeScope scope(device);
-    native_dst.copy_(native_src, non_blocking);
+    const c10::DispatchKeySet keys =
+        (native_dst.key_set() | native_src.key_set()) & c10::after_ADInplaceOrView_keyset;
+    at::_ops::copy_::redispatch(keys, native_dst, native_src, non_blocking);
   }
   return dst;
 }

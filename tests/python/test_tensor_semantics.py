@@ -67,8 +67,10 @@ def test_set_and_storage_sharing() -> None:
     assert t[0, 0].item() == 100.0
     u = torch.empty(0, device=DEVICE).set_(base)
     assert u.shape == base.shape and u.untyped_storage().data_ptr() == base.untyped_storage().data_ptr()
-    with pytest.raises(RuntimeError, match="same device"):
+    with pytest.raises(RuntimeError, match="the devices must match"):
         torch.empty(0, device=DEVICE).set_(torch.arange(3.0).untyped_storage())
+    grown = torch.empty(0, device=DEVICE).set_(base.untyped_storage(), 0, (20,), (1,))  # beyond the storage
+    assert grown.untyped_storage().nbytes() >= 20 * 4 and torch.equal(grown[:12].cpu(), base.cpu())
 
 
 def test_untyped_storage_on_flagos() -> None:

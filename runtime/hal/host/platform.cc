@@ -15,6 +15,7 @@
 #include "runtime/core/device.h"
 #include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
+#include "runtime/hal/flagos_hal.h"
 
 namespace flagos::platform {
 namespace {
@@ -98,9 +99,21 @@ c10::Allocator* native_alias_allocator() {
 
 bool is_pool_memory(const c10::DataPtr& data) { return CachingAllocator::owns(data); }
 
-NativeScope::NativeScope(c10::DeviceIndex index) : saved_{t_native_device, 0, 0, 0} { t_native_device = index; }
+// Besides routing CPU allocations to the pool, the flagos current device follows the call's device:
+// a kernel that grows a flagos storage allocates through the flagos allocator, on that device.
+NativeScope::NativeScope(c10::DeviceIndex index) : saved_{t_native_device, -1, 0, 0} {
+  t_native_device = index;
+  const c10::DeviceIndex current = current_device();
+  if (current != index) {
+    saved_[1] = current;
+    set_device(index);
+  }
+}
 
-NativeScope::~NativeScope() { t_native_device = static_cast<c10::DeviceIndex>(saved_[0]); }
+NativeScope::~NativeScope() {
+  t_native_device = static_cast<c10::DeviceIndex>(saved_[0]);
+  if (saved_[1] >= 0) (void)flagos_hal_set_device(static_cast<int>(saved_[1]));
+}
 
 at::Generator make_engine(c10::DeviceIndex /*index*/, uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);

@@ -1,0 +1,35 @@
+// Per-thread reuse of native alias objects (bridge.cc).
+//
+// Building an alias is most of the generic kernel's own cost: a TensorImpl and a StorageImpl are
+// allocated, constructed, destroyed and freed on every operator call. Each thread keeps the pairs
+// of calls that have finished, provided nothing else still references them, and the next call
+// re-targets one instead of building a new one. A pooled pair references no flagos memory.
+#pragma once
+
+#include <ATen/Tensor.h>
+#include <c10/core/StorageImpl.h>
+#include <c10/util/SmallVector.h>
+
+namespace flagos::bridge {
+
+class AliasPool {
+ public:
+  // The calling thread's pool.
+  static AliasPool& here();
+
+  // A recycled alias tensor whose (sole) storage is already detached, or an undefined tensor when
+  // the pool is empty. Not used in inference mode (tensors created there have other dispatch keys).
+  at::Tensor take();
+
+  // Offers `alias` (a tensor whose StorageImpl is an alias storage: DataPtr borrowed from flagos)
+  // for reuse. Kept only if the caller's reference is the only one on both objects and the kernel
+  // left nothing behind on them (autograd data, another storage, other dispatch keys); `keys` are
+  // the keys it was built with. Its borrowed memory is released when it is kept.
+  void offer(at::Tensor&& alias, c10::DispatchKeySet keys, c10::DeleterFnPtr borrowed_deleter);
+
+ private:
+  static constexpr size_t kMaxSpare = 16;
+  c10::SmallVector<at::Tensor, kMaxSpare> spare_;
+};
+
+}  // namespace flagos::bridge
