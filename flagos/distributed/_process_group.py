@@ -180,11 +180,17 @@ class FlagosProcessGroup(dist.ProcessGroup):
         """Native aliases for the engine, after checking dtypes (``any_dtype``: point-to-point)."""
         if not any_dtype:
             for t in tensors:
-                check_dtype(t, collective, self._host if t.device.type == "cpu" else self.engine)
+                check_dtype(t, collective, self._engine_of([t]))
         return to_native_list(tensors, collective, self._native_devices)
 
     def _nat2(self, tensors: NestedTensors, collective: str) -> list[list[torch.Tensor]]:
         return [self._nat(row, collective) for row in tensors]
+
+    def _engine_of(self, tensors: Sequence[torch.Tensor]) -> Engine:
+        """The engine that runs a collective on ``tensors``: the host engine (gloo) for CPU tensors."""
+        if tensors and all(t.device.type == "cpu" for t in tensors):
+            return self._host
+        return self.engine
 
     def _native_device(self, device: torch.device) -> torch.device:
         device = torch.device(device)
@@ -195,7 +201,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
         return torch.device(self.engine.native_device, device.index)
 
     def _run(self, collective: str, tensors: Any, call: Callable[[], dist.Work], results: list[torch.Tensor],
-             finish: Optional[Callable[[], None]] = None) -> FlagosWork:
+             finish: Optional[Callable[[], None]] = None) -> Optional[FlagosWork]:
         context = f"{collective} of {describe(tensors)} ({self.engine.name} engine, {self.engine.platform} platform)"
         try:
             work = call()
@@ -203,6 +209,12 @@ class FlagosProcessGroup(dist.ProcessGroup):
             raise
         except (RuntimeError, ValueError, TypeError) as e:
             raise CollectiveError(f"flagos.distributed: {context} failed: {e}") from e
+        if work is None:
+            # The engine finished synchronously or queued the work into something else (NCCL's
+            # _end_coalescing with nothing left to end): nothing to wait for, as in torch.
+            if finish is not None:
+                finish()
+            return None
         return FlagosWork(work, results, finish, context)
 
     def _reduction(self, collective: str, opts: OptionsT, tensors: Sequence[torch.Tensor]
@@ -211,20 +223,22 @@ class FlagosProcessGroup(dist.ProcessGroup):
         inputs by first or None, whether to divide the results by the group size afterwards)."""
         op = opts.reduceOp  # type: ignore[attr-defined]
         kind = op.op if isinstance(op, ReduceOp) else op
-        if kind == RedOpType.AVG and not self.engine.reduces_avg:
-            self._check_floating(collective, "ReduceOp.AVG", tensors)
+        engine = self._engine_of(tensors)
+        if kind == RedOpType.AVG and not engine.reduces_avg:
+            self._check_floating(collective, "ReduceOp.AVG", tensors, engine)
             return _with_sum(opts), None, True
-        if kind == RedOpType.PREMUL_SUM and not self.engine.reduces_premul_sum:
-            self._check_floating(collective, "ReduceOp.PREMUL_SUM", tensors)
+        if kind == RedOpType.PREMUL_SUM and not engine.reduces_premul_sum:
+            self._check_floating(collective, "ReduceOp.PREMUL_SUM", tensors, engine)
             return _with_sum(opts), op.factor, False
         return opts, None, False
 
-    def _check_floating(self, collective: str, what: str, tensors: Sequence[torch.Tensor]) -> None:
+    @staticmethod
+    def _check_floating(collective: str, what: str, tensors: Sequence[torch.Tensor], engine: Engine) -> None:
         for t in tensors:
             if not (t.is_floating_point() or t.is_complex()):
                 raise CollectiveError(
                     f"flagos.distributed: {collective} with {what} is not supported for {t.dtype} tensors on the "
-                    f"{self.engine.name} engine: flagos emulates it (SUM, then scaling), which needs floating-point "
+                    f"{engine.name} engine: flagos emulates it (SUM, then scaling), which needs floating-point "
                     "tensors"
                 )
 

@@ -297,7 +297,7 @@ def one_rank_group(request: pytest.FixtureRequest) -> Iterator[dist.ProcessGroup
                          ids=["flagos", "device_map", "default_for_accelerator"])
 def test_backend_names_give_the_flagos_group(one_rank_group: dist.ProcessGroup, gen: torch.Generator) -> None:
     assert isinstance(one_rank_group, FlagosProcessGroup)
-    assert one_rank_group.engine.name == "gloo"  # the host platform's engine
+    assert one_rank_group.engine.name == engine_for(flagos.platform).name  # gloo on host, nccl on cuda
     assert {d.type for d in one_rank_group._device_types} == {"flagos", "cpu"}
     x = randn(gen, 4)
     t, c = x.to("flagos"), x.clone()
@@ -328,21 +328,45 @@ def test_missing_engine_is_a_clear_error() -> None:
             engine_for("cuda").create(store, 0, 1, timeout)
 
 
+def _gloo_device(group: FlagosProcessGroup) -> str:
+    """Where tensors go through gloo in this group: flagos tensors on host, CPU tensors elsewhere."""
+    return "flagos" if group.engine.name == "gloo" else "cpu"
+
+
 @pytest.mark.filterwarnings("ignore:`torch.distributed.all_gather_into_tensor` is deprecated")
 def test_unsupported_dtype_names_collective_dtype_and_engine(one_rank_group: dist.ProcessGroup) -> None:
+    device = _gloo_device(one_rank_group)
     with pytest.raises(CollectiveError, match=r"all_reduce does not support torch.int16 tensors: the gloo engine"):
-        dist.all_reduce(torch.ones(3, dtype=torch.int16, device="flagos"))
+        dist.all_reduce(torch.ones(3, dtype=torch.int16, device=device))
     with pytest.raises(CollectiveError, match=r"all_gather_into_tensor does not support torch.float8_e4m3fn"):
-        dist.all_gather_into_tensor(torch.empty(2, dtype=torch.float8_e4m3fn, device="flagos"),
-                                    torch.zeros(2, dtype=torch.float8_e4m3fn, device="flagos"))
-    with pytest.raises(CollectiveError, match=r"all_reduce with ReduceOp.AVG is not supported for torch.int64"):
-        dist.all_reduce(torch.ones(3, dtype=torch.int64, device="flagos"), op=dist.ReduceOp.AVG)
+        dist.all_gather_into_tensor(torch.empty(2, dtype=torch.float8_e4m3fn, device=device),
+                                    torch.zeros(2, dtype=torch.float8_e4m3fn, device=device))
+    with pytest.raises(CollectiveError, match=r"all_reduce with ReduceOp.AVG is not supported for torch.int64 "
+                                              r"tensors on the gloo engine"):
+        dist.all_reduce(torch.ones(3, dtype=torch.int64, device=device), op=dist.ReduceOp.AVG)
 
 
-def test_unsupported_collective_names_it(one_rank_group: dist.ProcessGroup) -> None:
-    with pytest.raises(CollectiveError, match=r"coalescing \(_start_coalescing\) is not supported by the gloo engine"):
-        with dist._coalescing_manager(device=torch.device("flagos", 0)):
-            dist.all_reduce(torch.ones(2, device="flagos"))
+def test_avg_on_gloo_is_emulated_for_floating_tensors(one_rank_group: dist.ProcessGroup, gen: torch.Generator) -> None:
+    x = randn(gen, 5)
+    t = x.to(_gloo_device(one_rank_group))
+    dist.all_reduce(t, op=dist.ReduceOp.AVG)  # 1 rank: the average is the tensor itself
+    assert torch.equal(t.cpu(), x)
+
+
+def test_coalescing_follows_the_engine(one_rank_group: dist.ProcessGroup, gen: torch.Generator) -> None:
+    xs = [randn(gen, 2), randn(gen, 3)]
+    ts = [x.to("flagos") for x in xs]
+    if one_rank_group.engine.name == "gloo":
+        with pytest.raises(CollectiveError,
+                           match=r"coalescing \(_start_coalescing\) is not supported by the gloo engine"):
+            with dist._coalescing_manager(device=torch.device("flagos", 0)):
+                dist.all_reduce(ts[0])
+        return
+    with dist._coalescing_manager(device=torch.device("flagos", 0)):
+        for t in ts:
+            dist.all_reduce(t)
+    for t, x in zip(ts, xs):
+        assert t.device.type == "flagos" and torch.equal(t.cpu(), x)
 
 
 def test_monitored_barrier_on_the_group(one_rank_group: dist.ProcessGroup) -> None:
