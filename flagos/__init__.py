@@ -27,6 +27,14 @@ _loader.load()
 _backend.register()
 
 from . import device  # noqa: E402
+from . import routing  # noqa: E402
+
+routing._initialise(_build_info.PLATFORM)
+
+from . import _trace  # noqa: E402
+from ._trace import Trace, trace  # noqa: E402
+
+_trace._trace_process()
 
 import torch.distributed as _torch_distributed  # noqa: E402  (already imported by `import torch`)
 
@@ -50,5 +58,8 @@ __all__ = [
     "is_flaggems_available",
     "is_flaggems_enabled",
     "platform",
+    "routing",
     "torch_version",
+    "trace",
+    "Trace",
 ]

@@ -1,22 +1,20 @@
 """What flagos knows about FlagGems (``flag_gems``), FlagOS' Triton kernel library.
 
-These answers are truthful, never aspirational: FlagGems serves an operator on flagos tensors
-only once a route sends it there, and this build has no routing to FlagGems yet (every operator
-runs on the platform's native kernels), so nothing is enabled and no operator is registered.
+FlagGems serves an operator on flagos tensors only where a route sends it to the ``flaggems``
+provider (flagos/routing); these answers come from the routing table in force now.
 """
 from __future__ import annotations
 
 import importlib.util
 
 from . import _build_info
-
-# Platforms whose devices can run FlagGems' Triton kernels.
-_TRITON_PLATFORMS = ("cuda", "metax", "ascend")
+from .routing import _flaggems
+from .routing._table import STATE
 
 
 def is_flaggems_available() -> bool:
     """True when flag_gems is installed and this platform's devices can run its kernels."""
-    return _build_info.PLATFORM in _TRITON_PLATFORMS and importlib.util.find_spec("flag_gems") is not None
+    return _build_info.PLATFORM in _flaggems._VENDORS and importlib.util.find_spec("flag_gems") is not None
 
 
 def is_flaggems_enabled() -> bool:
@@ -25,5 +23,5 @@ def is_flaggems_enabled() -> bool:
 
 
 def get_registered_ops() -> list[str]:
-    """The ATen operator overloads FlagGems serves on flagos tensors now (none in this build)."""
-    return []
+    """The ATen operator overloads FlagGems serves on flagos tensors now (routes spelling)."""
+    return STATE.served_by(_flaggems.NAME)

@@ -40,3 +40,44 @@ def bridge_stats() -> dict[str, int]:
 
 def empty_host_cache() -> None:
     torch.ops.flagos.empty_host_cache()
+
+
+# ---- routing (runtime/routing) -------------------------------------------------------------------
+
+
+def native_dispatch_key() -> str:
+    return torch.ops.flagos._native_dispatch_key()
+
+
+def set_providers(names: list[str], kinds: list[int]) -> None:
+    torch.ops.flagos._routing_set_providers(names, kinds)
+
+
+def set_routing_table(ops: list[str], providers: list[int], default_policy: list[int]) -> None:
+    torch.ops.flagos._routing_set_table(ops, providers, default_policy)
+
+
+def route(op: str) -> str:
+    """The provider a call of ``op`` (qualified: ``aten::add.Tensor``) goes to now."""
+    return torch.ops.flagos._routing_route(op)
+
+
+def routing_status(op: str) -> str:
+    return torch.ops.flagos._routing_status(op)
+
+
+def serve_directly(op: str) -> None:
+    torch.ops.flagos._routing_serve(op)
+
+
+def cpu_unsupported(op: str) -> str:
+    return torch.ops.flagos._routing_cpu_unsupported(op)
+
+
+def set_trace_mode(mode: int) -> None:
+    torch.ops.flagos._trace_mode(mode)
+
+
+def take_trace() -> list[tuple[str, str, str, int, int]]:
+    ops, providers, signatures, calls, ns = torch.ops.flagos._trace_take()
+    return list(zip(ops, providers, signatures, calls, ns))

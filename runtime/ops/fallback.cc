@@ -4,8 +4,10 @@
 #include <c10/util/flat_hash_map.h>
 #include <torch/library.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "runtime/core/device.h"
@@ -13,6 +15,9 @@
 #include "runtime/core/platform.h"
 #include "runtime/hal/flagos_hal.h"
 #include "runtime/ops/bridge.h"
+#include "runtime/routing/cpu_provider.h"
+#include "runtime/routing/routes.h"
+#include "runtime/routing/trace.h"
 
 namespace flagos {
 namespace {
@@ -30,6 +35,7 @@ struct Plan {
   size_t num_args = 0;
   size_t num_returns = 0;
   std::vector<Slot> slots;
+  std::atomic<uint64_t> route{0};  // routing::route_of's cache
 };
 
 bool classify(const c10::TypePtr& type, Kind* kind) {
@@ -80,9 +86,9 @@ std::unique_ptr<Plan> make_plan(const c10::FunctionSchema& schema) {
   return plan;
 }
 
-const Plan& plan_for(const c10::OperatorHandle& op) {
+Plan& plan_for(const c10::OperatorHandle& op) {
   const c10::FunctionSchema* key = &op.schema();
-  thread_local ska::flat_hash_map<const c10::FunctionSchema*, const Plan*> local;
+  thread_local ska::flat_hash_map<const c10::FunctionSchema*, Plan*> local;
   auto hit = local.find(key);
   if (hit != local.end()) return *hit->second;
   static std::mutex mutex;
@@ -150,11 +156,7 @@ c10::DispatchKeySet native_keys() {
 
 bool is_flagos(const at::Tensor& t) { return t.defined() && t.device().type() == kDeviceType; }
 
-}  // namespace
-
-void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/, torch::jit::Stack* stack) {
-  const Plan& plan = plan_for(op);
-  c10::IValue* args = stack->data() + (stack->size() - plan.num_args);
+c10::DeviceIndex call_device(const Plan& plan, const c10::IValue* args) {
 
   DeviceCheck check;
   for (const Slot& s : plan.slots) {
@@ -173,8 +175,14 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
       check.storage(v.toStorage().device());
     }
   }
-  const c10::DeviceIndex device = check.finish();
+  return check.finish();
+}
 
+// Runs `op` on native aliases of the flagos arguments with the kernel `keys` selects: the native
+// device's (native provider) or a provider kernel on routing::kProviderKey (e.g. FlagGems').
+void run_bridged(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceIndex device,
+                 c10::DispatchKeySet keys, torch::jit::Stack* stack) {
+  c10::IValue* args = stack->data() + (stack->size() - plan.num_args);
   bridge::Call call(device);
   c10::SmallVector<std::pair<at::Tensor, at::Tensor>, 2> writes;  // (flagos, native alias)
   for (const Slot& s : plan.slots) {
@@ -237,8 +245,9 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
   {
     platform::NativeScope scope(device);
     try {
-      op.redispatchBoxed(native_keys(), stack);
+      op.redispatchBoxed(keys, stack);
     } catch (const c10::NotImplementedError& e) {
+      if (keys != native_keys()) throw;
       const std::string native_error = e.msg();
       TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos: ", op.schema().operator_name(),
                                   " has no kernel on the native device of the ", flagos_hal_platform(), " platform (",
@@ -259,6 +268,28 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
       for (const at::Tensor& t : v.toTensorList()) out.push_back(call.to_flagos(t));
       v = std::move(out);
     }
+  }
+}
+
+}  // namespace
+
+void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/, torch::jit::Stack* stack) {
+  Plan& plan = plan_for(op);
+  const c10::IValue* args = stack->data() + (stack->size() - plan.num_args);
+  const c10::DeviceIndex device = call_device(plan, args);
+  const routing::Route route = routing::route_of(op, plan.route);
+  std::optional<routing::TraceCall> trace;
+  if (C10_UNLIKELY(routing::tracing())) trace.emplace(op, route.provider, device, args);
+  switch (route.kind) {
+    case routing::Kind::Native:
+      run_bridged(op, plan, device, native_keys(), stack);
+      break;
+    case routing::Kind::Kernels:
+      run_bridged(op, plan, device, c10::DispatchKeySet(routing::kProviderKey), stack);
+      break;
+    case routing::Kind::Cpu:
+      routing::run_on_cpu(op, device, stack);
+      break;
   }
 }
 

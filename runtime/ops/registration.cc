@@ -14,9 +14,13 @@
 // The list is computed from the dispatcher when the library loads: one generic mechanism, no
 // per-operator code.
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/flat_hash_map.h>
 #include <torch/library.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "runtime/core/platform.h"
 #include "runtime/ops/fallback.h"
@@ -47,6 +51,23 @@ std::string qualified(const c10::OperatorName& name) {
   return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
 }
 
+// Operators whose PrivateUse1 kernel is the generic kernel, by qualified name.
+struct Direct {
+  std::mutex mutex;
+  ska::flat_hash_set<std::string> names;
+  std::vector<std::unique_ptr<torch::Library>> libraries;  // kept: dropping one unregisters its kernels
+};
+
+Direct& direct() {
+  static auto* d = new Direct();
+  return *d;
+}
+
+void note_direct(const c10::OperatorName& name) {
+  std::lock_guard<std::mutex> lock(direct().mutex);
+  direct().names.insert(qualified(name));
+}
+
 torch::Library* register_direct_kernels(int64_t* count) {
   auto* lib = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
   const c10::DispatchKey native = native_key();
@@ -57,6 +78,7 @@ torch::Library* register_direct_kernels(int64_t* count) {
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;
     if (shadowed_by_composite(*op) && op->hasKernelForDispatchKey(native)) {
       lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
+      note_direct(name);
       ++*count;
     }
   }
@@ -64,6 +86,7 @@ torch::Library* register_direct_kernels(int64_t* count) {
     const auto op = dispatcher.findOp(c10::OperatorName(qualified_name, ""));
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;  // registered above
     lib->impl(qualified_name + 6, torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
+    note_direct(c10::OperatorName(qualified_name, ""));
     ++*count;
   }
   return lib;
@@ -76,7 +99,42 @@ void reject_layout(const c10::OperatorHandle& op, c10::DispatchKeySet keys, torc
                               " tensor. Convert it with .to_dense() (or dequantize()) first.");
 }
 
+std::optional<c10::OperatorHandle> find(const std::string& op) {
+  const size_t ns = op.find("::");
+  const size_t dot = op.find('.', ns == std::string::npos ? 0 : ns + 2);
+  c10::OperatorName name(op.substr(0, dot), dot == std::string::npos ? "" : op.substr(dot + 1));
+  return c10::Dispatcher::singleton().findOp(name);
+}
+
 }  // namespace
+
+std::string routing_status(const std::string& op) {
+  const auto handle = find(op);
+  if (!handle) return "unknown";
+  {
+    std::lock_guard<std::mutex> lock(direct().mutex);
+    if (direct().names.count(qualified(handle->operator_name()))) return "generic";
+  }
+  if (handle->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) return "runtime";
+  if (shadowed_by_composite(*handle)) return "composite";
+  if (handle->hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd)) return "decomposed";
+  return "generic";
+}
+
+void serve_directly(const std::string& op) {
+  const std::string status = routing_status(op);
+  if (status == "generic") return;
+  TORCH_CHECK(status == "composite", "flagos: ", op, " cannot be given the generic kernel (it is ", status, ")");
+  const c10::OperatorName name = find(op)->operator_name();
+  const std::string ns = name.name.substr(0, name.name.find("::"));
+  auto lib = std::make_unique<torch::Library>(torch::Library::IMPL, ns, c10::DispatchKey::PrivateUse1, __FILE__,
+                                              __LINE__);
+  lib->impl(qualified(name).substr(ns.size() + 2).c_str(),
+            torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
+  std::lock_guard<std::mutex> lock(direct().mutex);
+  direct().names.insert(qualified(name));
+  direct().libraries.push_back(std::move(lib));
+}
 
 int64_t register_direct_kernels() {
   // Runs once, after every static registration of the library (explicit kernels keep priority:
