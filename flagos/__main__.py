@@ -1,4 +1,5 @@
-"""``python -m flagos info``: what this flagos build is and what it sees."""
+"""``python -m flagos``: ``info`` (this build and its devices), ``routes`` (the effective routing
+table and the origin of each route), ``check`` (non-native routes against native)."""
 from __future__ import annotations
 
 import argparse
@@ -25,13 +26,49 @@ def info() -> int:
     return 0
 
 
+def routes(show_all: bool) -> int:
+    import flagos
+
+    r = flagos.routing
+    print(f"flagos {flagos.__version__}  platform={flagos.platform}")
+    print("providers:")
+    for p in r.providers():
+        reason = p.unavailable()
+        state = f"unavailable: {reason}" if reason else "available"
+        print(f"  {p.name:<10} {p.kind.name.lower():<8} {state}")
+    providers, origin = r.policy()
+    print(f"default policy: {', '.join(providers)}  ({origin})")
+    table = r.table()
+    if show_all:
+        print(f"routes ({len(table)}):")
+    else:
+        table = [t for t in table if t.provider != "native" or not t.origin.startswith("default policy")]
+        print(f"routes decided by name ({len(table)}; --all adds kernel providers' default-policy ones):"
+              if any(t.origin.startswith("default policy") for t in r.table()) else f"routes ({len(table)}):")
+    width = max([len("operator")] + [len(t.op) for t in table])
+    for t in table:
+        print(f"  {t.op:<{width}}  {t.provider:<10} {t.origin}")
+    print("every other operator: the default policy (native if no provider in it implements the operator)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flagos", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="print platform, versions, devices and their properties")
-    args = parser.parse_args(argv)
+    routes_cmd = sub.add_parser("routes", help="print the effective routing table and where each route comes from")
+    routes_cmd.add_argument("--all", action="store_true", help="also list default-policy routes")
+    sub.add_parser("check", help="check non-native routes against native (python -m flagos check -h)",
+                   add_help=False)
+    args, rest = parser.parse_known_args(argv)
     if args.command == "info":
         return info()
+    if args.command == "routes":
+        return routes(args.all)
+    if args.command == "check":
+        from .routing import _check
+
+        return _check.main(rest)
     return 2
 
 

@@ -120,6 +120,8 @@ def register_provider(provider: Union[Provider, str], kernels: Optional[Mapping[
 
     Kernels are called like the native device's ATen kernels: same arguments, on native-device
     tensors over flagos memory (see :class:`KernelProvider`). Route operators to it by name.
+    A provider registered here exists in this process only; declare it (entry point group
+    ``flagos.providers``, or ``FLAGOS_PROVIDERS=module``) for ``python -m flagos check``.
     """
     if isinstance(provider, str):
         if kernels is None:
@@ -129,6 +131,37 @@ def register_provider(provider: Union[Provider, str], kernels: Optional[Mapping[
     return provider
 
 
+def _plugin_providers() -> list[Provider]:
+    """Providers that packages declare (entry point group ``flagos.providers``) or that
+    ``FLAGOS_PROVIDERS=module[:attr],...`` names: each is a Provider or a callable returning one.
+    Declared, not registered at run time, so that every process (``python -m flagos check``'s
+    workers too) sees the same providers."""
+    import importlib
+    import importlib.metadata
+    import os
+
+    targets = [(ep.name, ep.load) for ep in importlib.metadata.entry_points(group="flagos.providers")]
+    for spec in filter(None, (s.strip() for s in os.environ.get("FLAGOS_PROVIDERS", "").split(","))):
+        module, _, attr = spec.partition(":")
+
+        def load(module: str = module, attr: str = attr or "provider") -> object:
+            return getattr(importlib.import_module(module), attr)
+
+        targets.append((spec, load))
+    out = []
+    for name, load in targets:
+        try:
+            obj = load()
+            provider = obj() if callable(obj) and not isinstance(obj, Provider) else obj
+        except Exception as e:
+            raise RoutingError(f"flagos routing: cannot load provider {name}: {type(e).__name__}: {e}") from e
+        if not isinstance(provider, Provider):
+            raise RoutingError(f"flagos routing: provider {name} gave {type(provider).__name__}, not a "
+                               "flagos.routing.Provider")
+        out.append(provider)
+    return out
+
+
 def _initialise(platform: str) -> None:
     """Called once by ``import flagos``."""
-    STATE.initialise([_flaggems.provider(platform)])
+    STATE.initialise([_flaggems.provider(platform), *_plugin_providers()])

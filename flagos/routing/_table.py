@@ -30,7 +30,8 @@ from . import _file
 from ._names import ENV_PREFIX, OpName, UnknownOperatorError, from_env_var, parse
 from ._providers import CpuProvider, Kind, KernelProvider, NativeProvider, Provider
 
-PLATFORM_ROUTES = pathlib.Path(__file__).resolve().parent.parent / "routes.conf"
+# Not resolved: in a runfiles tree the sources are symlinks and routes.conf sits beside them.
+PLATFORM_ROUTES = pathlib.Path(os.path.abspath(__file__)).parent.parent / "routes.conf"
 _MAX_PROVIDERS = 64
 
 
@@ -103,7 +104,9 @@ class RoutingState:
     def initialise(self, extra_providers: Iterable[Provider]) -> None:
         """Built-in providers, the platform's own, then the files and environment (at import)."""
         with self._lock:
-            self._providers = [NativeProvider(), CpuProvider(), *extra_providers]
+            self._providers = [NativeProvider(), CpuProvider()]
+            for provider in extra_providers:
+                self._admit(provider)
             self._read_sources()
             self._apply()
 
@@ -130,16 +133,23 @@ class RoutingState:
 
     # ---- providers -------------------------------------------------------------------------------
 
+    def _admit(self, provider: Provider) -> None:
+        if any(p.name == provider.name for p in self._providers):
+            raise ValueError(f"flagos routing: a provider named '{provider.name}' is already registered")
+        if len(self._providers) >= _MAX_PROVIDERS:
+            raise ValueError(f"flagos routing: at most {_MAX_PROVIDERS} providers")
+        if provider.kind != Kind.KERNELS:
+            raise ValueError("flagos routing: only kernel providers can be added (native and cpu are built in)")
+        self._providers.append(provider)
+
     def register_provider(self, provider: Provider) -> None:
         with self._lock:
-            if any(p.name == provider.name for p in self._providers):
-                raise ValueError(f"flagos routing: a provider named '{provider.name}' is already registered")
-            if len(self._providers) >= _MAX_PROVIDERS:
-                raise ValueError(f"flagos routing: at most {_MAX_PROVIDERS} providers")
-            if provider.kind != Kind.KERNELS:
-                raise ValueError("flagos routing: only kernel providers can be added (native and cpu are built in)")
-            self._providers.append(provider)
-            self._apply()
+            self._admit(provider)
+            try:
+                self._apply()
+            except Exception:
+                self._providers.remove(provider)
+                raise
 
     def provider(self, name: str) -> Optional[Provider]:
         return next((p for p in self._providers if p.name == name), None)

@@ -129,11 +129,24 @@ std::vector<TraceRow> take_trace() {
   return out;
 }
 
+static bool is_scalar_type(const c10::TypePtr& type) {
+  if (type->kind() == c10::TypeKind::OptionalType) {
+    return is_scalar_type(type->castRaw<c10::OptionalType>()->getElementType());
+  }
+  return type->kind() == c10::TypeKind::ScalarTypeType;
+}
+
 std::string signature(const c10::FunctionSchema& schema, const c10::IValue* args) {
   std::ostringstream out;
   out << "[";
   for (size_t i = 0; i < schema.arguments().size(); ++i) {
     out << (i ? "," : "");
+    if (args[i].isInt() && is_scalar_type(schema.arguments()[i].real_type())) {
+      // dtype arguments travel as ints; name them so a replay can rebuild the dtype
+      out << "{\"scalar_type\":\"" << c10::getDtypeNames(static_cast<c10::ScalarType>(args[i].toInt())).first
+          << "\"}";
+      continue;
+    }
     json_value(out, args[i]);
   }
   out << "]";

@@ -1,0 +1,392 @@
+"""``python -m flagos check``: does a provider compute what native computes?
+
+For each operator overload routed to a non-native provider (or named on the command line), run
+sample inputs (flagos/routing/_samples.py: recorded by traces, or generated from the schema in
+float32, float16 and bfloat16) once through the provider and once through ``native``, and compare:
+same structure, shapes and dtypes, values within dtype-appropriate tolerances, no NaN or Inf
+where native has finite values, no exception where native has none. Samples native rejects are
+not applicable. ``--write-routes FILE`` writes a routes file that keeps only the routes that
+passed (everything else ``native``), for ``FLAGOS_ROUTES``.
+
+Kernels can corrupt the device (an illegal memory access poisons a CUDA context for good), so the
+checks run in a worker process: when it dies, or finds the device unusable after a failure, the
+operator it was running is marked failed and a fresh worker goes on with the next one.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Optional
+
+import torch
+
+FAILED_DEVICE_EXIT = 3
+
+# (rtol, atol) per dtype: one kernel against another, both rounding in that dtype.
+TOLERANCES = {
+    torch.float64: (1e-7, 1e-9),
+    torch.float32: (1e-4, 1e-5),
+    torch.float16: (1e-2, 1e-3),
+    torch.bfloat16: (5e-2, 1e-2),
+    torch.complex64: (1e-4, 1e-5),
+    torch.complex128: (1e-7, 1e-9),
+}
+
+
+@dataclasses.dataclass
+class Result:
+    op: str
+    provider: str
+    status: str  # pass | FAIL | untested | error
+    passed: int = 0
+    total: int = 0
+    detail: str = ""
+
+
+# ---- worker side -------------------------------------------------------------------------------
+
+
+def _map(value: Any, fn) -> Any:
+    if isinstance(value, torch.Tensor):
+        return fn(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map(v, fn) for v in value)
+    return value
+
+
+def _outputs(op, args: list[Any], kwargs: dict[str, Any], out: Any) -> list[Any]:
+    """What a call produced: its returns and the arguments it may write, on the CPU."""
+    written = []
+    for i, a in enumerate(op._schema.arguments):
+        if a.alias_info is not None and a.alias_info.is_write:
+            written.append(kwargs[a.name] if a.kwarg_only else args[i])
+    results = list(out) if isinstance(out, (list, tuple)) else [out]
+    return _map(results + written, lambda t: t.detach().cpu())
+
+
+def _run(op, sample) -> list[Any]:
+    """One call of ``op`` on flagos copies of the sample (under whatever route is in force)."""
+    args = _map(sample.args, lambda t: t.clone().to("flagos"))
+    kwargs = {k: _map(v, lambda t: t.clone().to("flagos")) for k, v in sample.kwargs.items()}
+    positional = [a for a in op._schema.arguments if not a.kwarg_only]
+    for i, a in enumerate(op._schema.arguments):
+        if "Device" in str(a.type):  # factories: make them allocate on flagos
+            if a.kwarg_only:
+                kwargs[a.name] = torch.device("flagos")
+            elif i < len(args) and i < len(positional):
+                args[i] = torch.device("flagos")
+    out = op(*args, **kwargs)
+    torch.flagos.synchronize()
+    return _outputs(op, args, kwargs, out)
+
+
+def _display(op) -> str:
+    ns, name = op._schema.name.split("::")
+    base = name if ns == "aten" else f"{ns}::{name}"
+    return f"{base}.{op._schema.overload_name or 'default'}"
+
+
+def _compare(ref: Any, got: Any, random: bool, where: str = "result") -> Optional[str]:
+    """Why ``got`` differs from ``ref``, or None."""
+    if isinstance(ref, (list, tuple)):
+        if not isinstance(got, (list, tuple)) or len(got) != len(ref):
+            return f"{where}: native gives {len(ref)} values, the provider {type(got).__name__}"
+        for i, (r, g) in enumerate(zip(ref, got)):
+            why = _compare(r, g, random, f"{where}[{i}]")
+            if why:
+                return why
+        return None
+    if not isinstance(ref, torch.Tensor):
+        if isinstance(got, torch.Tensor) or (ref != got and not (ref != ref and got != got)):
+            return f"{where}: native gives {ref!r}, the provider {got!r}"
+        return None
+    if not isinstance(got, torch.Tensor):
+        return f"{where}: native gives a tensor, the provider {type(got).__name__}"
+    if ref.shape != got.shape or ref.dtype != got.dtype:
+        return (f"{where}: native gives {str(ref.dtype).removeprefix('torch.')}{list(ref.shape)}, the provider "
+                f"{str(got.dtype).removeprefix('torch.')}{list(got.shape)}")
+    if ref.dtype.is_floating_point or ref.dtype.is_complex:
+        bad = torch.isfinite(ref) & ~torch.isfinite(got)
+        if bad.any():
+            return (f"{where}: NaN/Inf where native is finite ({int(bad.sum())} of {ref.numel()} elements)")
+        if random:
+            return None
+        if not torch.equal(torch.isnan(ref), torch.isnan(got)):
+            return f"{where}: finite values where native has NaN"
+        rtol, atol = TOLERANCES.get(ref.dtype, (1e-4, 1e-5))
+        finite = torch.isfinite(ref)
+        r, g = ref[finite].double(), got[finite].double()
+        if not torch.allclose(g, r, rtol=rtol, atol=atol):
+            diff = (g - r).abs()
+            worst = int(diff.argmax())
+            return (f"{where}: max abs diff {float(diff.max()):.3g} (native {float(r[worst]):.6g}, provider "
+                    f"{float(g[worst]):.6g}; rtol {rtol}, atol {atol})")
+        if not torch.equal(torch.isinf(ref), torch.isinf(got)) or not torch.equal(ref[torch.isinf(ref)],
+                                                                                    got[torch.isinf(ref)]):
+            return f"{where}: infinities differ"
+        return None
+    if random:
+        return None
+    if not torch.equal(ref, got):
+        return f"{where}: {int((ref != got).sum())} of {ref.numel()} elements differ"
+    return None
+
+
+def _device_usable() -> bool:
+    try:
+        x = torch.ones(4, device="flagos").add(1)
+        torch.flagos.synchronize()
+        return float(x.sum().cpu()) == 8.0
+    except Exception:  # noqa: BLE001 (any failure means the device is gone)
+        return False
+
+
+def check_one(op_text: str, provider: str, traces: list[dict[str, Any]], dtypes: tuple[torch.dtype, ...],
+              seed: int, max_samples: int) -> tuple[Result, bool]:
+    """Checks one route; returns the result and whether the device is still usable."""
+    import flagos
+    from . import _samples
+    from ._names import parse
+
+    name = parse(op_text)
+    op = name.overload_op()
+    result = Result(name.display, provider, "untested")
+    try:
+        with flagos.routing.override({name.display: provider}):
+            pass
+    except (flagos.routing.RoutingError, ValueError) as e:
+        result.status, result.detail = "error", str(e).split("\n")[-1].strip()
+        return result, True
+    random = _samples.is_random(name)
+    traced = list(_samples.from_trace(name, traces, seed))[: max(1, max_samples // 2)]
+    candidates = [*traced, *_samples.generated(name, dtypes, seed)]
+    applicable = []
+    with flagos.routing.override({name.display: "native"}):
+        for sample in candidates:
+            if len(applicable) >= max_samples:
+                break
+            try:
+                applicable.append((sample, _run(op, sample)))
+            except Exception:  # noqa: BLE001 (native rejects the sample: not applicable)
+                continue
+    failures: list[str] = []
+    result.total = len(applicable)
+    with flagos.routing.override({name.display: provider}):
+        for sample, ref in applicable:
+            try:
+                got = _run(op, sample)
+            except Exception as e:  # noqa: BLE001 (reported)
+                message = str(e).strip().split("\n")[0][:200]
+                failures.append(f"{sample.label}: {type(e).__name__}: {message}")
+                if not _device_usable():
+                    result.status, result.detail = "FAIL", failures[0] + " (the device is unusable afterwards)"
+                    return result, False
+                continue
+            why = _compare(ref, got, random)
+            if why:
+                failures.append(f"{sample.label}: {why}")
+            else:
+                result.passed += 1
+    if result.total == 0:
+        result.detail = "no applicable sample (native rejected them all); record one with flagos.trace()"
+    elif failures:
+        result.status, result.detail = "FAIL", f"{len(failures)} failed; first: {failures[0]}"
+    else:
+        result.status = "pass"
+    return result, True
+
+
+def _worker(jobfile: str, start: int) -> int:
+    import flagos  # noqa: F401 (registers the device)
+
+    with open(jobfile, encoding="utf-8") as f:
+        spec = json.load(f)
+    dtypes = tuple(getattr(torch, d) for d in spec["dtypes"])
+    for i in range(start, len(spec["jobs"])):
+        op, provider = spec["jobs"][i]
+        print(f"S {i}", flush=True)
+        result, usable = check_one(op, provider, spec["trace_rows"], dtypes, spec["seed"], spec["max_samples"])
+        print("R " + json.dumps(dataclasses.asdict(result)), flush=True)
+        if not usable:
+            return FAILED_DEVICE_EXIT
+    return 0
+
+
+# ---- parent side -------------------------------------------------------------------------------
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.tty = total, 0, sys.stderr.isatty()
+        self.start = time.monotonic()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:40]:<40}")
+            sys.stderr.flush()
+        elif self.done == self.total or self.done % max(1, self.total // 10) == 0:
+            print(f"check: {self.done}/{self.total} ({time.monotonic() - self.start:.0f} s)", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+
+
+def _run_isolated(jobs: list[tuple[str, str]], spec: dict[str, Any], progress: _Progress) -> list[Result]:
+    results: dict[int, Result] = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({**spec, "jobs": jobs}, f)
+        jobfile = f.name
+    try:
+        start = 0
+        while start < len(jobs):
+            proc = subprocess.Popen([sys.executable, "-m", "flagos.routing._check", "--worker", jobfile, str(start)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            current = None
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.startswith("S "):
+                    current = int(line[2:])
+                elif line.startswith("R ") and current is not None:
+                    results[current] = Result(**json.loads(line[2:]))
+                    progress.step(jobs[current][0])
+                    current = None
+            stderr = proc.stderr.read() if proc.stderr else ""
+            code = proc.wait()
+            if current is not None:  # died inside a check
+                tail = stderr.strip().splitlines()[-1:] or [f"exit status {code}"]
+                results[current] = Result(jobs[current][0], jobs[current][1], "FAIL",
+                                          detail=f"the check process died: {tail[0][:200]}")
+                progress.step(jobs[current][0])
+                start = current + 1
+            elif code not in (0, FAILED_DEVICE_EXIT):
+                raise RuntimeError(f"flagos check: the worker failed before checking anything:\n{stderr}")
+            else:
+                start = max(results) + 1 if results else len(jobs)
+    finally:
+        os.unlink(jobfile)
+    return [results[i] for i in range(len(jobs))]
+
+
+def _jobs(ops: list[str], provider: Optional[str], trace_rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    import flagos
+    from ._providers import KernelProvider
+    from ._table import STATE
+
+    if ops:
+        names = ops
+    elif provider is not None:
+        p = STATE.provider(provider)
+        if p is None:
+            raise SystemExit(f"flagos check: unknown provider '{provider}'")
+        if trace_rows:
+            names = sorted({r["op"] for r in trace_rows})
+        elif isinstance(p, KernelProvider):
+            reason = p.unavailable()
+            if reason:
+                raise SystemExit(f"flagos check: provider '{provider}' is unavailable: {reason}")
+            names = sorted(o.display for o in p.operators())
+        else:
+            raise SystemExit(f"flagos check: name operators or give --trace to check provider '{provider}'")
+    else:
+        return [(r.op, r.provider) for r in flagos.routing.table() if r.provider != "native"]
+    jobs = []
+    for op in names:
+        target = provider or flagos.routing.get(op)
+        if target == "native":
+            print(f"flagos check: {op} runs on native (the reference); name a --provider to check another",
+                  file=sys.stderr)
+        else:
+            jobs.append((op, target))
+    return jobs
+
+
+def _write_routes(path: str, results: list[Result]) -> None:
+    import flagos
+
+    from . import _file
+
+    routes = {}
+    for r in results:
+        routes[r.op] = r.provider if r.status == "pass" else "native"
+    header = (f"Written by `python -m flagos check` on {datetime.date.today()} (flagos {flagos.__version__}, "
+              f"platform {flagos.platform}, torch {torch.__version__}).\n"
+              f"{sum(r.status == 'pass' for r in results)} of {len(results)} checked routes passed and are kept; "
+              "the others run on native.\nUnlisted operators run on native too. Use with FLAGOS_ROUTES=<this file>.")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_file.render(routes, ["native"], header))
+
+
+def format_table(results: list[Result]) -> str:
+    width = max([len("operator")] + [len(r.op) for r in results])
+    lines = [f"{'operator':<{width}}  {'provider':<10} {'status':<8} {'samples':>7}  detail"]
+    order = {"FAIL": 0, "error": 1, "untested": 2, "pass": 3}
+    for r in sorted(results, key=lambda r: (order.get(r.status, 9), r.op)):
+        lines.append(f"{r.op:<{width}}  {r.provider:<10} {r.status:<8} {f'{r.passed}/{r.total}':>7}  {r.detail}")
+    counts = {s: sum(r.status == s for r in results) for s in ("pass", "FAIL", "error", "untested")}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()) + f" of {len(results)} routes")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flagos check", description=__doc__.split("\n\n")[0])
+    parser.add_argument("ops", nargs="*", help="operator overloads (default: every non-native route)")
+    parser.add_argument("--provider", help="check this provider (default: each operator's current route)")
+    parser.add_argument("--trace", action="append", default=[], help="trace JSON (flagos.trace) with shapes to replay")
+    parser.add_argument("--dtypes", default="float32,float16,bfloat16", help="dtypes of generated samples")
+    parser.add_argument("--max-samples", type=int, default=8, help="applicable samples per operator")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: fresh)")
+    parser.add_argument("--write-routes", metavar="FILE", help="write a routes file keeping the passing routes")
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    parser.add_argument("--no-isolate", action="store_true", help="check in this process (faster, less safe)")
+    args = parser.parse_args(argv)
+
+    from .._trace import Trace
+
+    trace_rows = []
+    for path in args.trace:
+        trace_rows += [dataclasses.asdict(r) for r in Trace.load(path).rows]
+    jobs = _jobs(args.ops, args.provider, trace_rows)
+    if not jobs:
+        print("flagos check: nothing to check (every operator runs on native; name operators and --provider)")
+        return 0
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
+    spec = {"dtypes": args.dtypes.split(","), "seed": seed, "max_samples": args.max_samples, "trace_rows": trace_rows}
+    print(f"flagos check: {len(jobs)} routes, seed {seed}", file=sys.stderr)
+    progress = _Progress(len(jobs))
+    if args.no_isolate:
+        results = []
+        dtypes = tuple(getattr(torch, d) for d in spec["dtypes"])
+        for op, provider in jobs:
+            result, usable = check_one(op, provider, trace_rows, dtypes, seed, args.max_samples)
+            results.append(result)
+            progress.step(op)
+            if not usable:
+                raise SystemExit(f"flagos check: the device is unusable after {op} on {provider}; rerun isolated")
+    else:
+        results = _run_isolated(jobs, spec, progress)
+    progress.close()
+    print(format_table(results))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"seed": seed, "results": [dataclasses.asdict(r) for r in results]}, f, indent=1)
+    if args.write_routes:
+        _write_routes(args.write_routes, results)
+        print(f"routes written to {args.write_routes}")
+    return 1 if any(r.status in ("FAIL", "error") for r in results) else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        sys.exit(_worker(sys.argv[2], int(sys.argv[3])))
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""``python -m flagos check``: finds wrong results, NaNs and crashing kernels of a provider,
+isolates a crash to its operator, replays traced shapes and writes routes that keep only what
+passed. The provider is routing_provider.testkernels (FlagGems' path, with known-bad kernels)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import flagos
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def check(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full = {**os.environ, "FLAGOS_PROVIDERS": "routing_provider", **env}
+    return subprocess.run([sys.executable, "-m", "flagos", "check", *args], capture_output=True, text=True,
+                          env=full, cwd=HERE, timeout=600)
+
+
+def rows(table: str) -> dict[str, list[str]]:
+    out = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[1] in ("testkernels", "cpu", "native"):
+            out[parts[0]] = parts[1:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict, str]:
+    tmp = tmp_path_factory.mktemp("check")
+    routes, report = str(tmp / "passing.conf"), str(tmp / "report.json")
+    res = check("--provider", "testkernels", "--write-routes", routes, "--json", report, "--max-samples", "4")
+    with open(report) as f:
+        data = json.load(f)
+    with open(routes) as f:
+        text = f.read()
+    return res, {r["op"]: r for r in data["results"]}, text
+
+
+def test_check_flags_the_wrong_kernels(result) -> None:
+    res, by_op, _ = result
+    assert res.returncode == 1, "a failing route must fail the command"
+    assert by_op["add.Tensor"]["status"] == "pass" and by_op["add.Tensor"]["passed"] == 4
+    assert by_op["mul.Tensor"]["status"] == "FAIL" and "max abs diff" in by_op["mul.Tensor"]["detail"]
+    assert by_op["tanh.default"]["status"] == "FAIL"
+    assert "NaN/Inf where native is finite" in by_op["tanh.default"]["detail"]
+    assert "pass" in res.stdout and "FAIL" in res.stdout  # the table
+
+
+def test_check_isolates_a_crashing_kernel(result) -> None:
+    _, by_op, _ = result
+    assert by_op["sin.default"]["status"] == "FAIL"
+    assert "the check process died" in by_op["sin.default"]["detail"]
+    # operators after it were still checked by a fresh worker
+    assert by_op["zeros.default"]["status"] == "pass"
+    assert by_op["relu_.default"]["status"] == "pass"
+
+
+def test_written_routes_keep_only_passing_routes(result, tmp_path) -> None:
+    _, by_op, text = result
+    assert "default = native" in text
+    assert "add.Tensor = testkernels" in text and "cat.default = testkernels" in text
+    assert "mul.Tensor = native" in text and "tanh.default = native" in text and "sin.default = native" in text
+    path = tmp_path / "r.conf"
+    path.write_text(text)
+    res = subprocess.run([sys.executable, "-c", "import flagos; r = flagos.routing; "
+                          "print(r.get('add.Tensor'), r.get('mul.Tensor'))"], capture_output=True, text=True,
+                         env={**os.environ, "FLAGOS_PROVIDERS": "routing_provider", "FLAGOS_ROUTES": str(path)},
+                         cwd=HERE, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["testkernels", "native"]
+
+
+def test_check_replays_traced_shapes(tmp_path, gen: torch.Generator) -> None:
+    x = torch.randn(3, 5, 7, generator=gen).to("flagos")
+    path = str(tmp_path / "trace.json")
+    with flagos.trace(path=path):
+        x + x
+        x * 2
+    res = check("add.Tensor", "mul.Tensor", "--provider", "testkernels", "--trace", path, "--json",
+                str(tmp_path / "r.json"), "--max-samples", "2")
+    data = {r["op"]: r for r in json.load(open(tmp_path / "r.json"))["results"]}
+    assert data["add.Tensor"]["status"] == "pass"
+    assert data["mul.Tensor"]["status"] == "FAIL" and "trace: float32[3, 5, 7]" in data["mul.Tensor"]["detail"]
+    assert res.returncode == 1
+
+
+def test_check_defaults_to_the_non_native_routes() -> None:
+    res = check(FLAGOS_OP_mul__Tensor="testkernels", FLAGOS_OP_exp__default="cpu")
+    table = rows(res.stdout)
+    assert set(table) == {"mul.Tensor", "exp.default"}, res.stdout + res.stderr
+    assert table["mul.Tensor"][:2] == ["testkernels", "FAIL"] and table["exp.default"][:2] == ["cpu", "pass"]
+
+
+def test_check_reports_routes_it_cannot_make() -> None:
+    res = check("softmax.int", "--provider", "cpu", "--no-isolate")
+    assert res.returncode == 1
+    assert "error" in res.stdout and "decomposes it" in res.stdout
+
+
+def test_nothing_to_check() -> None:
+    res = check()
+    assert res.returncode == 0 and "nothing to check" in res.stdout
