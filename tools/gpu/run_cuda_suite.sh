@@ -7,6 +7,8 @@
 #   tools/gpu/run_cuda_suite.sh <flagos-...+cuda-...whl> [output dir] [extra wheels to install...]
 #
 # Writes pytest logs, JUnit XML and benchmark JSON into the output dir (default ./gpu-results).
+# Extra wheels: flag_gems (+ sqlalchemy, greenlet) enable tests/gpu's FlagGems tests.
+# SKIP_MODEL_BENCHMARK=1 leaves out the (slow) model benchmark.
 set -uo pipefail
 wheel="$(realpath "$1")"
 out="${2:-gpu-results}"
@@ -24,9 +26,15 @@ cd /tmp  # import the installed wheel, not the source tree
 status=0
 "$py" -m pytest "$root/tests/python" -q -p no:cacheprovider -rs --junitxml="$out/junit.xml" 2>&1 | tee "$out/pytest.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# FlagGems through the flaggems provider (skips when flag_gems is not installed)
+"$py" -m pytest "$root/tests/gpu" -q -p no:cacheprovider -rs --junitxml="$out/junit_gpu.xml" 2>&1 | tee "$out/pytest_gpu.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 FLAGOS_WHEEL="$wheel" "$py" -m pytest "$root/tests/wheel/test_wheel_contents.py" -q -p no:cacheprovider 2>&1 | tee "$out/wheel.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 "$py" "$root/benchmarks/op_overhead.py" --native cuda 2>&1 | tee "$out/op_overhead.txt"
-"$py" "$root/benchmarks/native_vs_flagos.py" --json "$out/native_vs_flagos.json" 2>&1 | tee "$out/native_vs_flagos.txt"
+"$py" "$root/benchmarks/routing_overhead.py" 2>&1 | tee "$out/routing_overhead.txt"
+if [ -z "${SKIP_MODEL_BENCHMARK:-}" ]; then
+  "$py" "$root/benchmarks/native_vs_flagos.py" --json "$out/native_vs_flagos.json" 2>&1 | tee "$out/native_vs_flagos.txt"
+fi
 exit $status
