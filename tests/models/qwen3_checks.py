@@ -40,13 +40,17 @@ def assert_grads_close(actual: Mapping[str, torch.Tensor], reference: Mapping[st
         assert_scaled_close(actual[name], reference[name], dtype, factor, f"gradient of {name}")
 
 
-def assert_curves_close(actual: Sequence[float], reference: Sequence[float], rtol: float, what: str) -> None:
-    """Two loss curves, step by step, each step within rtol of the reference's value."""
+def assert_curves_close(actual: Sequence[float], reference: Sequence[float], rtol: float | Sequence[float],
+                        what: str) -> None:
+    """Two loss curves, step by step, each step within its rtol (one for all, or one per step) of
+    the reference's value."""
     assert len(actual) == len(reference), f"{what}: {len(actual)} steps, reference has {len(reference)}"
-    for step, (a, r) in enumerate(zip(actual, reference)):
+    rtols = [rtol] * len(reference) if isinstance(rtol, (int, float)) else list(rtol)
+    assert len(rtols) == len(reference), f"{what}: {len(rtols)} tolerances for {len(reference)} steps"
+    for step, (a, r, tol) in enumerate(zip(actual, reference, rtols)):
         assert math.isfinite(a), f"{what}: step {step} loss is {a}"
-        assert abs(a - r) <= rtol * abs(r), (f"{what}: step {step} loss {a:.6f} vs reference {r:.6f} "
-                                             f"(rtol {rtol})\n  device:    {list(actual)}\n  reference: {list(reference)}")
+        assert abs(a - r) <= tol * abs(r), (f"{what}: step {step} loss {a:.6f} vs reference {r:.6f} "
+                                            f"(rtol {tol})\n  device:    {list(actual)}\n  reference: {list(reference)}")
 
 
 def ulp(value: float, dtype: torch.dtype) -> float:

@@ -28,12 +28,15 @@ DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.flo
 def tiny_config(vocab_size: int = 512) -> Qwen3Config:
     """The CI model: Qwen3's architecture (grouped-query attention, q/k RMSNorm, rotary embeddings,
     SwiGLU, tied embeddings) at a size that trains in a fraction of a second on 2 cores. Like the
-    real models, heads x head_dim differs from the hidden size, so o_proj is not square."""
+    real models, heads x head_dim differs from the hidden size, so o_proj is not square. Weights
+    are drawn 5x wider than transformers' default: at std 0.02 a model this small, with tied
+    embeddings, greedily repeats its last token forever, which would hide errors in the KV cache;
+    at 0.1 its greedy decodes wander over the vocabulary."""
     return Qwen3Config(
         vocab_size=vocab_size, hidden_size=128, intermediate_size=384, num_hidden_layers=3,
         num_attention_heads=4, num_key_value_heads=2, head_dim=64, max_position_embeddings=256,
         rms_norm_eps=1e-6, rope_parameters={"rope_type": "default", "rope_theta": 1_000_000.0},
-        tie_word_embeddings=True,
+        tie_word_embeddings=True, initializer_range=0.1,
     )
 
 

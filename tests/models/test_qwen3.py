@@ -40,8 +40,8 @@ full_only = pytest.mark.skipif(
 # CI mode. Tolerances in units of eps(dtype) x the reference's largest magnitude (qwen3_checks).
 CI_NEW_TOKENS = 24
 CI_STEPS = 10
-F32_FACTOR = 64  # float32 against float64: measured about 4 on the host platform
-BF16_FACTOR = 3  # bfloat16 autocast against float64: measured about 0.5
+F32_FACTOR = 64  # float32 against float64: host platform, 3 layers: logits 8-12, gradients 17-21
+BF16_FACTOR = 6  # bfloat16 autocast against float64: measured about 2
 LOSS_RTOL_F32 = 1e-4  # float32 loss curves, 10 AdamW steps
 
 # Operators that the routed runs send to the `cpu` provider, where the native trace shows them:
@@ -275,9 +275,15 @@ def test_scaled_close_fails_beyond_tolerance(gen: torch.Generator) -> None:
 
 FULL_NEW_TOKENS = 32
 FULL_STEPS = 10
+# Measured on an H200 (torch 2.11+cu130): flagos on the cuda platform runs CUDA's own kernels and
+# matched the reference bit for bit. The tolerances leave room for other, equally right kernels
+# (a FlagGems route, another attention backend), calibrated by running the reference against itself
+# with SDPA's math backend instead of cuDNN attention: logits within 2.3 eps(bf16) x max|logit|,
+# the same greedy tokens, and loss curves within 8e-4 through step 4, then drifting apart by up to
+# 4.7% by step 8, as bfloat16 AdamW updates (about one ulp of a weight per step) amplify rounding.
 FULL_LOGIT_FACTOR = 4  # bfloat16 logits against CUDA's bfloat16 logits (units of eps(bf16) x max)
 FULL_TIE_ULPS = 2.0  # a divergence of the greedy decodes needs a reference tie within 2 bf16 ulps
-FULL_LOSS_RTOL = 2e-2  # bfloat16 loss curves over 10 AdamW steps
+FULL_LOSS_RTOL = [1e-2] * 5 + [1e-1] * 5  # per step: tight while updates are few, then drift allowed
 
 
 @dataclasses.dataclass
