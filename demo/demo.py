@@ -4,14 +4,18 @@ with it, and run the very same program on the CPU to show that flagos computes t
     ./bazelw run //:demo            (or: python demo/demo.py with flagos installed)
 
 The task is synthetic so that nothing is downloaded: sequences that count upwards modulo the
-vocabulary, which the model learns in a few dozen steps. Exits non-zero if flagos and the CPU
-disagree beyond float32 tolerance.
+vocabulary, which the model learns in a few dozen steps. Then, where Hugging Face transformers is
+installed, a tiny Qwen3 with random weights goes through save_pretrained/from_pretrained, greedy
+generation and a few AdamW steps on both devices. Exits non-zero if flagos and the CPU disagree
+beyond float32 tolerance.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -71,6 +75,43 @@ def run(device: str, args: argparse.Namespace) -> dict[str, object]:
             "params": [p.detach().cpu() for p in model.parameters()]}
 
 
+def qwen3(seed: int, new_tokens: int = 16, steps: int = 5) -> Optional[dict[str, tuple[list[int], list[float]]]]:
+    """Greedy tokens and AdamW losses of a tiny random-weight Qwen3 on each device; None without
+    transformers. Each device loads the same saved checkpoint, as it would a downloaded one."""
+    try:
+        import transformers
+        from transformers import Qwen3Config, Qwen3ForCausalLM
+    except ImportError:
+        return None
+    transformers.utils.logging.disable_progress_bar()
+    config = Qwen3Config(vocab_size=256, hidden_size=64, intermediate_size=192, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, head_dim=32, tie_word_embeddings=True,
+                         initializer_range=0.1)  # wider than the default: varied greedy tokens
+    g = torch.Generator().manual_seed(seed)
+    prompt = torch.randint(0, config.vocab_size, (1, 8), generator=g)
+    batch = torch.randint(0, config.vocab_size, (4, 32), generator=g)
+    out = {}
+    with tempfile.TemporaryDirectory() as path:
+        torch.manual_seed(seed)
+        Qwen3ForCausalLM(config).save_pretrained(path)
+        for device in ("flagos", "cpu"):
+            model = Qwen3ForCausalLM.from_pretrained(path).to(device)
+            with torch.no_grad():
+                ids = prompt.to(device)
+                tokens = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=False, pad_token_id=0,
+                                        max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+            opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+            losses = []
+            for _ in range(steps):
+                loss = model(input_ids=batch.to(device), labels=batch.to(device)).loss
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+            out[device] = (tokens[0, prompt.shape[1]:].tolist(), losses)
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=40)
@@ -109,6 +150,19 @@ def main() -> int:
     learned = on_flagos["tokens"][3:] == [(5 + i) % args.vocab for i in range(1, args.generate + 1)]
     print(f"model learned to count: {learned}")
     ok = same_tokens and loss_diff < 1e-3 and param_diff < 1e-3
+
+    hf = qwen3(args.seed)
+    if hf is None:
+        print("\nHugging Face transformers is not installed: skipping the Qwen3 part")
+    else:
+        (f_tokens, f_losses), (c_tokens, c_losses) = hf["flagos"], hf["cpu"]
+        qwen_loss_diff = max(abs(a - b) for a, b in zip(f_losses, c_losses))
+        print(f"\nHugging Face Qwen3 (2 layers, random weights) on flagos, loaded with from_pretrained:")
+        print(f"greedy tokens: {f_tokens}")
+        print(f"same tokens as on the CPU: {f_tokens == c_tokens}")
+        print(f"{len(f_losses)} AdamW steps, loss {f_losses[0]:.4f} -> {f_losses[-1]:.4f}; "
+              f"max |loss difference| from the CPU: {qwen_loss_diff:.2e}")
+        ok = ok and f_tokens == c_tokens and qwen_loss_diff < 1e-3
     print("\nRESULT:", "flagos matches the CPU" if ok else "MISMATCH between flagos and the CPU")
     return 0 if ok else 1
 

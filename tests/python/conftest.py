@@ -7,9 +7,7 @@ FLAGOS_TEST_SEED=<seed> replays it.
 from __future__ import annotations
 
 import os
-import random
 import sys
-import zlib
 
 import pytest
 
@@ -17,13 +15,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import flagos  # noqa: E402,F401  (registers the device before any test runs)
 import torch  # noqa: E402
+from testing import SESSION_SEED, generator_for  # noqa: E402
 
 # Results are compared with float64 references at float32 tolerances: no TensorFloat-32 shortcuts
 # in native CUDA matmuls and convolutions (the default for cuDNN convolutions).
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
-
-SESSION_SEED = int(os.environ.get("FLAGOS_TEST_SEED") or random.SystemRandom().randrange(2**31))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -32,4 +29,4 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture
 def gen(request: pytest.FixtureRequest) -> torch.Generator:
-    return torch.Generator().manual_seed(zlib.crc32(request.node.nodeid.encode()) ^ SESSION_SEED)
+    return generator_for(request.node.nodeid)

@@ -5,9 +5,23 @@ the operation is exact), with tolerances that fit the dtype under test.
 """
 from __future__ import annotations
 
+import os
+import random
+import zlib
+
 import torch
 
 DEVICE = "flagos"
+
+# Inputs are fresh on every run yet reproducible: FLAGOS_TEST_SEED=<seed> replays a session. Every
+# test directory's conftest prints this seed in pytest's report header.
+SESSION_SEED = int(os.environ.get("FLAGOS_TEST_SEED") or random.SystemRandom().randrange(2**31))
+
+
+def generator_for(nodeid: str) -> torch.Generator:
+    """A CPU generator private to one test (its pytest node id) in this session."""
+    return torch.Generator().manual_seed(zlib.crc32(nodeid.encode()) ^ SESSION_SEED)
+
 
 # (rtol, atol) for comparing a result in `dtype` with a float64 reference.
 TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
