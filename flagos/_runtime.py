@@ -70,6 +70,10 @@ def serve_directly(op: str) -> None:
     torch.ops.flagos._routing_serve(op)
 
 
+def unserve(op: str) -> None:
+    torch.ops.flagos._routing_unserve(op)
+
+
 def cpu_unsupported(op: str) -> str:
     return torch.ops.flagos._routing_cpu_unsupported(op)
 

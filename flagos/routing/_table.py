@@ -95,6 +95,7 @@ class RoutingState:
         self._policy: tuple[list[str], str] = (["native"], "built-in default")
         self._active: dict[str, tuple[str, Callable, str]] = {}  # qualified -> (provider, kernel, display)
         self._trampolines: set[str] = set()
+        self._served: set[str] = set()  # operators given the generic kernel for a route (serve_directly)
         self._libraries: dict[str, torch.library.Library] = {}
         self._warned: set[str] = set()
         self._pushed_providers = 0
@@ -337,10 +338,10 @@ class RoutingState:
             providers[op] = self.provider(route.provider)  # type: ignore[assignment]
         routes = {**explicit, **derived}
 
-        # Operators a composite would decompose get the generic kernel when routed elsewhere.
-        for op, provider in providers.items():
-            if provider.kind != Kind.NATIVE:
-                _runtime.serve_directly(op.qualified)
+        # Operators a composite would decompose get the generic kernel while routed elsewhere.
+        served = {op.qualified for op, provider in providers.items() if provider.kind != Kind.NATIVE}
+        for op in sorted(served - self._served):
+            _runtime.serve_directly(op)
         active = {}
         for op, provider in providers.items():
             if isinstance(provider, KernelProvider):
@@ -355,6 +356,9 @@ class RoutingState:
                                    [ids[p.name] for p in usable])
         for stale in set(self._active) - set(active):
             del self._active[stale]
+        for op in sorted(self._served - served):
+            _runtime.unserve(op)  # its composite serves it again, as before the route
+        self._served = served
         self._routes = routes
         self._policy = (list(policy[0]), policy[1])
 

@@ -68,6 +68,7 @@ TORCH_LIBRARY_FRAGMENT(flagos, m) {
   m.def("_routing_route(str op) -> str", &flagos::route_of);
   m.def("_routing_status(str op) -> str", &flagos::routing_status);
   m.def("_routing_serve(str op) -> ()", &flagos::serve_directly);
+  m.def("_routing_unserve(str op) -> ()", &flagos::unserve);
   m.def("_routing_cpu_unsupported(str op) -> str", &flagos::cpu_unsupported);
   m.def("_native_dispatch_key() -> str", &flagos::native_dispatch_key);
   m.def("_trace_mode(int mode) -> ()", &flagos::trace_mode);

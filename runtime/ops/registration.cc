@@ -32,6 +32,19 @@ namespace {
 // Composites that select a backend by device and reject PrivateUse1.
 constexpr const char* kDeviceSelectingComposites[] = {"aten::convolution", "aten::convolution_backward"};
 
+// Operators that move data between devices (every overload): one operand may be a CPU tensor, which
+// neither the generic kernel nor a kernel provider accepts. flagos' runtime serves them (copy_ ends
+// in its _copy_from), so they are never routed, and never served by the generic kernel.
+constexpr const char* kTransferOps[] = {"aten::copy_", "aten::copy", "aten::_copy_from",
+                                        "aten::_copy_from_and_resize", "aten::_to_copy"};
+
+bool is_transfer(const c10::OperatorName& name) {
+  for (const char* op : kTransferOps) {
+    if (name.name == op) return true;
+  }
+  return false;
+}
+
 c10::DispatchKey native_key() {
   return c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0));
 }
@@ -51,11 +64,13 @@ std::string qualified(const c10::OperatorName& name) {
   return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
 }
 
-// Operators whose PrivateUse1 kernel is the generic kernel, by qualified name.
+// Operators whose PrivateUse1 kernel is the generic kernel, by qualified name: those registered at
+// load, and those given it for a route (serve_directly), whose registration is dropped again
+// (unserve) when the route ends, so that the composite serves them as before.
 struct Direct {
   std::mutex mutex;
   ska::flat_hash_set<std::string> names;
-  std::vector<std::unique_ptr<torch::Library>> libraries;  // kept: dropping one unregisters its kernels
+  ska::flat_hash_map<std::string, std::unique_ptr<torch::Library>> routed;  // dropping one unregisters it
 };
 
 Direct& direct() {
@@ -75,7 +90,7 @@ torch::Library* register_direct_kernels(int64_t* count) {
   for (const c10::OperatorName& name : dispatcher.getAllOpNames()) {
     if (name.name.rfind("aten::", 0) != 0) continue;
     const auto op = dispatcher.findOp(name);
-    if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;
+    if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1) || is_transfer(name)) continue;
     if (shadowed_by_composite(*op) && op->hasKernelForDispatchKey(native)) {
       lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
       note_direct(name);
@@ -111,6 +126,7 @@ std::optional<c10::OperatorHandle> find(const std::string& op) {
 std::string routing_status(const std::string& op) {
   const auto handle = find(op);
   if (!handle) return "unknown";
+  if (is_transfer(handle->operator_name())) return "runtime";
   {
     std::lock_guard<std::mutex> lock(direct().mutex);
     if (direct().names.count(qualified(handle->operator_name()))) return "generic";
@@ -122,18 +138,33 @@ std::string routing_status(const std::string& op) {
 }
 
 void serve_directly(const std::string& op) {
+  // One lock over check and registration: two threads routing the same operator register it once.
+  const auto handle = find(op);
+  TORCH_CHECK(handle, "flagos: no operator ", op);
   const std::string status = routing_status(op);
-  if (status == "generic") return;
+  if (status == "generic") return;  // the generic kernel serves it already
+  std::lock_guard<std::mutex> lock(direct().mutex);
+  if (direct().names.count(qualified(handle->operator_name()))) return;  // another thread was first
   TORCH_CHECK(status == "composite", "flagos: ", op, " cannot be given the generic kernel (it is ", status, ")");
-  const c10::OperatorName name = find(op)->operator_name();
+  const c10::OperatorName name = handle->operator_name();
   const std::string ns = name.name.substr(0, name.name.find("::"));
   auto lib = std::make_unique<torch::Library>(torch::Library::IMPL, ns, c10::DispatchKey::PrivateUse1, __FILE__,
                                               __LINE__);
   lib->impl(qualified(name).substr(ns.size() + 2).c_str(),
             torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
-  std::lock_guard<std::mutex> lock(direct().mutex);
   direct().names.insert(qualified(name));
-  direct().libraries.push_back(std::move(lib));
+  direct().routed.emplace(qualified(name), std::move(lib));
+}
+
+void unserve(const std::string& op) {
+  const auto handle = find(op);
+  if (!handle) return;
+  const std::string name = qualified(handle->operator_name());
+  std::lock_guard<std::mutex> lock(direct().mutex);
+  auto it = direct().routed.find(name);
+  if (it == direct().routed.end()) return;  // registered at load (or never): stays as it is
+  direct().routed.erase(it);
+  direct().names.erase(name);
 }
 
 int64_t register_direct_kernels() {

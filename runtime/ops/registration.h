@@ -16,11 +16,16 @@ int64_t register_direct_kernels();
 //   composite  a composite kernel decomposes it, but it has an autograd formula and can be given
 //              the generic kernel (serve_directly) to be routed as a whole;
 //   decomposed a decomposition with no autograd formula of its own: its parts are routed;
-//   runtime    flagos' runtime has an explicit kernel for it (views, copies, factories, ...);
+//   runtime    flagos' runtime has an explicit kernel for it (views, copies, factories, ...), or it
+//              moves data between devices (copy_, _to_copy, ...);
 //   unknown    no such operator.
 std::string routing_status(const std::string& op);
 
 // Registers the generic kernel for a "composite" operator (idempotent for "generic" ones).
 void serve_directly(const std::string& op);
+
+// Drops what serve_directly registered for op: its composite serves it again. Operators given the
+// generic kernel at load, or never, are left as they are.
+void unserve(const std::string& op);
 
 }  // namespace flagos

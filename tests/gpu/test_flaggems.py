@@ -92,6 +92,21 @@ def test_registered_ops_follow_the_routes(gems) -> None:
     served = flagos.get_registered_ops()
     assert len(served) > 200 and "mm.default" in served
     assert routing.get("mm.default") == "flaggems"
+    assert "copy_.default" not in served and "_to_copy.default" not in served  # transfers stay flagos'
+
+
+def test_whole_flaggems_policy_keeps_transfers_working(gen: torch.Generator, gems) -> None:
+    # Under "flaggems, native" every operator FlagGems implements goes to it, but copies between
+    # devices stay with flagos' runtime (FlagGems' copy_ is device-local); afterwards the composite
+    # operators the policy served directly decompose as before.
+    a = rand(gen, 64, 96)
+    routing.set_default("flaggems", "native")
+    f = a.to("flagos")
+    torch.testing.assert_close((f * 2).cpu(), a * 2)
+    f.copy_(a + 1)
+    torch.testing.assert_close(f.cpu(), a + 1)
+    routing.reset()
+    torch.testing.assert_close(a.to("flagos").cpu(), a)
 
 
 def test_training_step_with_flaggems_matmuls(gen: torch.Generator, gems) -> None:

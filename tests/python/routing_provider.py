@@ -11,6 +11,8 @@ check`` has real failures to find:
   tanh.default                                             NaN in the first column
   sin.default                                              kills its process (as an illegal memory
                                                            access kills a CUDA context)
+  copy_.default, _to_copy.default                          device-local only, as FlagGems' are: a
+                                                           policy must not send transfers to them
 """
 from __future__ import annotations
 
@@ -67,6 +69,20 @@ def nan_tanh(self):
     return out
 
 
+def copy_(self, src, non_blocking=False):
+    _seen("copy_.default", self, src)
+    if self.device != src.device:
+        raise RuntimeError(f"testkernels copy_: {src.device} -> {self.device} is not a device-local copy")
+    return aten.copy_.default(self, src, non_blocking)
+
+
+def to_copy(self, **kwargs):
+    _seen("_to_copy.default", self)
+    if kwargs.get("device") is not None and torch.device(kwargs["device"]).type != self.device.type:
+        raise RuntimeError("testkernels _to_copy: not a device-local copy")
+    return aten._to_copy.default(self, **kwargs)
+
+
 def dying_sin(self):
     os._exit(77)
 
@@ -80,5 +96,7 @@ def provider() -> KernelProvider:
         "mul.Tensor": wrong_mul,
         "tanh": nan_tanh,
         "sin": dying_sin,
+        "copy_": copy_,
+        "_to_copy": to_copy,
         "no_such_op.default": add,  # names the running torch lacks are skipped, not fatal
     }, "flagos' test kernels")

@@ -20,6 +20,7 @@ import torch
 
 import flagos
 import routing_provider
+from flagos import _runtime
 from flagos.routing import RoutingError, UnknownOperatorError
 from testing import rand
 
@@ -284,6 +285,45 @@ def test_default_policy_sends_a_providers_operators_to_it(testkernels: routing.P
     assert "no_such_op.default" in testkernels.skipped
     routing.set("mul.Tensor", "native")  # a named route beats the policy
     assert routing.get("mul.Tensor") == "native"
+
+
+def test_transfers_between_devices_are_never_routed(gen: torch.Generator, testkernels: routing.Provider) -> None:
+    # copy_ and _to_copy take a CPU operand when they move data; flagos' runtime serves them. A
+    # policy that lists a provider implementing them (as FlagGems does) leaves them alone.
+    routing.set_default("testkernels", "native")
+    routed = {r.op for r in routing.table()}
+    assert "copy_.default" not in routed and "_to_copy.default" not in routed and "add.Tensor" in routed
+    a = rand(gen, 33, 65)
+    with flagos.trace() as t:
+        f = a.to("flagos")
+        back = (f + f).cpu()
+        f.copy_(a * 2)
+    torch.testing.assert_close(back, a + a)
+    torch.testing.assert_close(f.cpu(), a * 2)
+    assert served(t)["add.Tensor"] == "testkernels"
+    for op in ("copy_.default", "_to_copy.default"):
+        with pytest.raises(RoutingError, match=rf"{op} is implemented by flagos' runtime itself"):
+            routing.set(op, "testkernels")
+
+
+def test_a_composite_operator_decomposes_again_when_its_route_ends(gen: torch.Generator) -> None:
+    # A composite operator gets the generic kernel while it is routed elsewhere, and loses it after:
+    # then PyTorch decomposes it as before (its parts served by their own routes).
+    op = "aten::nan_to_num"
+    assert _runtime.routing_status(op) == "composite"
+    a = rand(gen, 8, 9)
+    a[0, 0] = float("nan")
+    f = a.to("flagos")
+    with routing.override({"nan_to_num.default": "cpu"}), flagos.trace() as routed:
+        got = torch.nan_to_num(f, nan=0.5)
+        assert _runtime.routing_status(op) == "generic"
+    assert _runtime.routing_status(op) == "composite"
+    with flagos.trace() as after:
+        again = torch.nan_to_num(f, nan=0.5)
+    torch.testing.assert_close(got.cpu(), torch.nan_to_num(a, nan=0.5))
+    torch.testing.assert_close(again.cpu(), torch.nan_to_num(a, nan=0.5))
+    assert served(routed) == {"nan_to_num.default": "cpu"}
+    assert "nan_to_num.default" not in served(after) and served(after).get("nan_to_num.out") == "native"
 
 
 def test_unavailable_provider_in_the_default_policy_warns_once_and_runs_native() -> None:
