@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import Any, Iterator, Optional
 
 import torch
@@ -40,20 +41,33 @@ class Sample:
     label: str  # e.g. "float16[33, 65]" or "trace: float32[4, 8], float32[8, 4]"
 
 
+@dataclasses.dataclass
+class Placed:
+    """A sample tensor that stays on the device it was recorded on (a CPU scalar operand such as the
+    0-dim wrapped number of ``x * 0.5``) instead of moving to flagos with the others."""
+
+    tensor: torch.Tensor
+
+
+def _values(dtype: torch.dtype, n: int, gen: torch.Generator) -> torch.Tensor:
+    if dtype.is_floating_point or dtype.is_complex:
+        t = torch.randn(n, generator=gen, dtype=torch.float64 if dtype.is_floating_point else torch.complex128)
+        return t.to(dtype)
+    if dtype == torch.bool:
+        return torch.randint(0, 2, (n,), generator=gen).bool()
+    return torch.randint(0, 2, (n,), generator=gen).to(dtype)
+
+
 def _tensor(dtype: torch.dtype, shape: list[int], gen: torch.Generator, stride: Optional[list[int]] = None
             ) -> torch.Tensor:
-    if dtype.is_floating_point or dtype.is_complex:
-        t = torch.randn(shape, generator=gen, dtype=torch.float64 if dtype.is_floating_point else torch.complex128)
-        t = t.to(dtype)
-    elif dtype == torch.bool:
-        t = torch.randint(0, 2, shape, generator=gen).bool()
-    else:
-        t = torch.randint(0, 2, shape, generator=gen).to(dtype)
-    if stride is not None:
-        base = torch.empty_strided(shape, stride, dtype=dtype)
-        base.copy_(t)
-        return base
-    return t
+    """Random values in the given layout. A recorded stride is reproduced exactly, overlapping ones
+    (0 for a broadcast dimension) included: kernels go wrong on layouts, not only on shapes."""
+    if 0 in shape:
+        return torch.empty(shape, dtype=dtype) if stride is None else torch.empty_strided(shape, stride, dtype=dtype)
+    if stride is None:
+        return _values(dtype, math.prod(shape), gen).view(shape)
+    span = 1 + sum((n - 1) * st for n, st in zip(shape, stride))
+    return torch.as_strided(_values(dtype, span, gen), shape, stride)
 
 
 def _type_kind(t: torch._C.JitType) -> str:
@@ -69,7 +83,8 @@ def _rebuild(value: Any, kind: str, gen: torch.Generator) -> Any:
     """A traced argument value as a call argument."""
     if isinstance(value, dict):
         if "dtype" in value:
-            return _tensor(_DTYPES[value["dtype"]], value["shape"], gen, value.get("stride"))
+            t = _tensor(_DTYPES[value["dtype"]], value["shape"], gen, value.get("stride"))
+            return Placed(t) if value.get("device", "flagos").startswith("cpu") else t
         if "scalar_type" in value:
             return _DTYPES[value["scalar_type"]]
     if isinstance(value, list) and kind.startswith("List") and "Tensor" in kind:

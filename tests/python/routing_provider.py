@@ -11,6 +11,13 @@ check`` has real failures to find:
   tanh.default                                             NaN in the first column
   sin.default                                              kills its process (as an illegal memory
                                                            access kills a CUDA context)
+  div.Tensor                                               wrong on strided inputs: reads them as
+                                                           if contiguous (a stride-blind kernel)
+  sub.Tensor                                               refuses a 0-dim tensor operand (a Python
+                                                           scalar arrives as a 0-dim CPU tensor; a
+                                                           Triton kernel given its host pointer fails.
+                                                           On host both operands look like CPU tensors,
+                                                           so the test kernel goes by the 0-dim)
   copy_.default, _to_copy.default                          device-local only, as FlagGems' are: a
                                                            policy must not send transfers to them
 """
@@ -69,6 +76,20 @@ def nan_tanh(self):
     return out
 
 
+def stride_blind_div(self, other):
+    _seen("div.Tensor", self, other)
+    packed = [t.as_strided(t.shape, torch.empty(t.shape, device="meta").stride()) if isinstance(t, torch.Tensor)
+              else t for t in (self, other)]
+    return aten.div.Tensor(*packed)
+
+
+def device_only_sub(self, other, *, alpha=1):
+    _seen("sub.Tensor", self, other)
+    if isinstance(other, torch.Tensor) and other.dim() == 0 and self.dim() > 0:
+        raise ValueError("testkernels sub: a 0-dim operand (a CPU scalar?) cannot be read by this kernel")
+    return aten.sub.Tensor(self, other, alpha=alpha)
+
+
 def copy_(self, src, non_blocking=False):
     _seen("copy_.default", self, src)
     if self.device != src.device:
@@ -96,6 +117,8 @@ def provider() -> KernelProvider:
         "mul.Tensor": wrong_mul,
         "tanh": nan_tanh,
         "sin": dying_sin,
+        "div.Tensor": stride_blind_div,
+        "sub.Tensor": device_only_sub,
         "copy_": copy_,
         "_to_copy": to_copy,
         "no_such_op.default": add,  # names the running torch lacks are skipped, not fatal

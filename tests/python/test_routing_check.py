@@ -47,7 +47,7 @@ def test_check_flags_the_wrong_kernels(result) -> None:
     res, by_op, _ = result
     assert res.returncode == 1, "a failing route must fail the command"
     assert by_op["add.Tensor"]["status"] == "pass" and by_op["add.Tensor"]["passed"] == 4
-    assert by_op["mul.Tensor"]["status"] == "FAIL" and "max abs diff" in by_op["mul.Tensor"]["detail"]
+    assert by_op["mul.Tensor"]["status"] == "FAIL" and "elements off; worst: native" in by_op["mul.Tensor"]["detail"]
     assert by_op["tanh.default"]["status"] == "FAIL"
     assert "NaN/Inf where native is finite" in by_op["tanh.default"]["detail"]
     assert "pass" in res.stdout and "FAIL" in res.stdout  # the table
@@ -89,6 +89,46 @@ def test_check_replays_traced_shapes(tmp_path, gen: torch.Generator) -> None:
     assert data["add.Tensor"]["status"] == "pass"
     assert data["mul.Tensor"]["status"] == "FAIL" and "trace: float32[3, 5, 7]" in data["mul.Tensor"]["detail"]
     assert res.returncode == 1
+
+
+def test_check_replays_traced_layouts_and_cpu_operands(tmp_path, gen: torch.Generator) -> None:
+    # Two kernels that pass on the generated (contiguous, all-flagos) samples and fail only on what a
+    # real run passes them: a broadcast (stride 0) operand, and a Python scalar that reaches the
+    # kernel as a 0-dim CPU tensor. The trace records both; check must replay them as recorded.
+    x = torch.randn(4, 1, 6, generator=gen).to("flagos").expand(4, 5, 6)
+    y = torch.randn(4, 5, 6, generator=gen).to("flagos")
+    path = str(tmp_path / "trace.json")
+    with flagos.trace(path=path):
+        x / y
+        y - 0.5
+        y.exp()  # no testkernels kernel: not checked
+    res = check("--provider", "testkernels", "--trace", path, "--json", str(tmp_path / "r.json"),
+                "--max-samples", "4")
+    data = {r["op"]: r for r in json.load(open(tmp_path / "r.json"))["results"]}
+    assert set(data) == {"div.Tensor", "sub.Tensor"}, res.stdout + res.stderr
+    assert "2 of 3 traced operators can go to 'testkernels'" in res.stderr
+    div, sub = data["div.Tensor"], data["sub.Tensor"]
+    assert div["status"] == "FAIL" and div["passed"] == div["total"] - 1 and "trace: float32[4, 5, 6]" in div["detail"]
+    assert sub["status"] == "FAIL" and "a 0-dim operand (a CPU scalar?)" in sub["detail"]
+    assert sub["passed"] == sub["total"] - 1
+
+
+def test_samples_rebuild_recorded_layouts() -> None:
+    from flagos.routing import _samples
+
+    g = torch.Generator().manual_seed(0)
+    t = _samples._tensor(torch.float32, [2, 256, 8], g, [256, 1, 0])
+    assert t.shape == (2, 256, 8) and t.stride() == (256, 1, 0)
+    assert torch.equal(t[:, :, 0], t[:, :, 7])  # the broadcast dimension repeats one value
+    assert _samples._tensor(torch.bfloat16, [2, 0, 3], g).shape == (2, 0, 3)
+    cpu = _samples._rebuild({"dtype": "float64", "shape": [], "device": "cpu"}, "TensorType", g)
+    assert isinstance(cpu, _samples.Placed) and cpu.tensor.dim() == 0
+    from flagos.routing import _check
+
+    moved = _check._map([t, cpu], _check._to_flagos)
+    assert moved[0].device.type == "flagos" and moved[0].stride() == (256, 1, 0)
+    assert moved[1].device.type == "cpu", "a recorded CPU operand stays on the CPU"
+    torch.testing.assert_close(moved[0].cpu(), t)
 
 
 def test_check_defaults_to_the_non_native_routes() -> None:

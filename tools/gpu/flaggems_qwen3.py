@@ -9,7 +9,9 @@ Phases (each in its own process: a kernel that corrupts the device must not take
              flag_gems.enable() would do;
   check      python -m flagos check --provider flaggems on the traced operators and shapes, writing
              routes that keep only the passing ones;
-  checked    the model again with those routes (FLAGOS_ROUTES);
+  checked    the model again with those routes (FLAGOS_ROUTES); --repair N routes an operator that
+             still fails in the model (named by a rerun under CUDA_LAUNCH_BLOCKING=1) to native
+             and retries;
   report     a table comparing each run with native.
 Weights are random but seeded, identical in every phase. Results land in DIR as JSON.
 """
@@ -86,8 +88,9 @@ def run_model(trace_path: str | None) -> dict:
     return out
 
 
-def phase_model(work: str, name: str, env: dict) -> None:
-    """Runs the model in a child process (with ``env``) and records what happened, crash included."""
+def _run_child(work: str, name: str, env: dict) -> dict:
+    """The model in a child process (with ``env``); what happened, crash included. The child's whole
+    stderr is kept in DIR/<name>.stderr."""
     path = os.path.join(work, f"{name}.json")
     code = (f"import json, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
             f"import flaggems_qwen3 as m; import flagos; "
@@ -96,20 +99,61 @@ def phase_model(work: str, name: str, env: dict) -> None:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    with open(os.path.join(work, f"{name}.stderr"), "w") as f:
+        f.write(proc.stderr)
     if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-6:]
-        json.dump({"failed": True, "returncode": proc.returncode, "error": tail, "seconds": elapsed}, open(path, "w"))
-        print(f"{name}: FAILED (exit {proc.returncode}) after {elapsed:.0f} s:\n  " + "\n  ".join(tail))
-    else:
-        data = json.load(open(path))
-        data["seconds"] = elapsed
+        lines = proc.stderr.strip().splitlines()
+        routed = [ln.strip() for ln in lines if "was routed to provider" in ln]
+        data = {"failed": True, "returncode": proc.returncode, "error": lines[-8:], "routed_error": routed[-1:],
+                "seconds": elapsed}
         json.dump(data, open(path, "w"))
-        print(f"{name}: ok in {elapsed:.0f} s; NaN logits {data['nan_logits']}; losses {data['losses'][:3]}...")
+        return data
+    data = json.load(open(path))
+    data["seconds"] = elapsed
+    json.dump(data, open(path, "w"))
+    return data
+
+
+def _blamed_op(data: dict) -> str | None:
+    """The operator flagos names in its error ("flagos: neg.default was routed to provider ...")."""
+    for line in data.get("routed_error", []):
+        words = line.split()
+        if len(words) > 1 and words[0] == "flagos:":
+            return words[1]
+    return None
+
+
+def phase_model(work: str, name: str, env: dict, repair: int = 0) -> None:
+    """Runs the model; if it fails, reruns with CUDA_LAUNCH_BLOCKING=1 so that an asynchronous CUDA
+    fault is reported by the kernel that caused it (and flagos names that kernel's route). With
+    ``repair`` > 0, routes the blamed operator to native and tries again, up to ``repair`` times."""
+    data = _run_child(work, name, env)
+    blamed: list[str] = []
+    while data.get("failed"):
+        print(f"{name}: FAILED (exit {data['returncode']}) after {data['seconds']:.0f} s:\n  " + "\n  ".join(data["error"]))
+        blocking = _run_child(work, f"{name}_blocking", {**env, "CUDA_LAUNCH_BLOCKING": "1"})
+        op = _blamed_op(blocking) if blocking.get("failed") else None
+        print(f"{name}: with CUDA_LAUNCH_BLOCKING=1 the failing operator is {op or 'not named'}"
+              + ("" if blocking.get("failed") else " (the run passed: a timing-dependent fault)"))
+        if not op or len(blamed) >= repair or "FLAGOS_ROUTES" not in env:
+            break
+        blamed.append(op)
+        repaired = os.path.join(work, f"{name}_repaired.conf")
+        with open(repaired, "w") as f:
+            f.write(f"include {os.path.abspath(env['FLAGOS_ROUTES'])}\n")
+            f.write("".join(f"{b} = native  # failed in the model run\n" for b in blamed))
+        env = {**env, "FLAGOS_ROUTES": repaired}
+        data = _run_child(work, name, env)
+    data["blamed"] = blamed
+    json.dump(data, open(os.path.join(work, f"{name}.json"), "w"))
+    if not data.get("failed"):
+        print(f"{name}: ok in {data['seconds']:.0f} s; NaN logits {data['nan_logits']}; losses {data['losses'][:3]}..."
+              + (f" (after routing {', '.join(blamed)} to native)" if blamed else ""))
 
 
 def phase_check(work: str) -> None:
     cmd = [sys.executable, "-m", "flagos", "check", "--provider", "flaggems", "--trace", os.path.join(work, "trace.json"),
-           "--dtypes", "bfloat16", "--max-samples", "3", "--json", os.path.join(work, "check.json"),
+           "--dtypes", "bfloat16", "--max-samples", "6", "--json", os.path.join(work, "check.json"),
            "--write-routes", os.path.join(work, "checked.conf")]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -130,6 +174,8 @@ def report(work: str) -> None:
         if r.get("failed"):
             print(f"{name:10} FAILED: {r['error'][-1][:150]}")
             continue
+        if r.get("blamed"):
+            print(f"{'':10} (after routing {', '.join(r['blamed'])} to native: they failed in the model run)")
         dl = max(abs(a - b) if math.isfinite(a) else math.inf for a, b in zip(r["last_logits"], native["last_logits"]))
         same = sum(a == b for a, b in zip(r["tokens"], native["tokens"]))
         first = next((i for i, (a, b) in enumerate(zip(r["tokens"], native["tokens"])) if a != b), None)
@@ -149,6 +195,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--work", required=True)
     p.add_argument("--phase", required=True, choices=["native", "unchecked", "check", "checked", "report"])
+    p.add_argument("--repair", type=int, default=0,
+                   help="checked phase: route an operator that fails in the model to native and retry, N times")
     args = p.parse_args()
     os.makedirs(args.work, exist_ok=True)
     try:
@@ -162,7 +210,8 @@ def main() -> None:
         elif args.phase == "check":
             phase_check(args.work)
         elif args.phase == "checked":
-            phase_model(args.work, "checked", {"FLAGOS_ROUTES": os.path.join(args.work, "checked.conf")})
+            phase_model(args.work, "checked", {"FLAGOS_ROUTES": os.path.join(args.work, "checked.conf")},
+                        repair=args.repair)
         else:
             report(args.work)
     except Exception:  # noqa: BLE001 (the phase's failure is a result)
