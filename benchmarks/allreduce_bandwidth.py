@@ -42,7 +42,9 @@ def human(n: int) -> str:
 
 def time_all_reduce(t: torch.Tensor, group: dist.ProcessGroup, iters: int, sync: Callable[[], None]) -> float:
     """Seconds per all_reduce of `t` on `group`, averaged over `iters` calls."""
-    dist.barrier(group=group)
+    # Line the ranks up with a small all_reduce, not dist.barrier: barrier takes its device type from
+    # torch.accelerator (flagos once flagos is loaded), which the engine's own NCCL group lacks.
+    dist.all_reduce(t[:1], group=group)
     sync()
     start = time.perf_counter()
     for _ in range(iters):

@@ -9,6 +9,7 @@ test compares those with single-process references; assertions live there, not h
 """
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
 from typing import Any, Callable
@@ -45,7 +46,7 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
     for key in keys:
         t = tensors[key]
         op = {"max": dist.ReduceOp.MAX, "avg": dist.ReduceOp.AVG,
-              "premul": dist.ReduceOp.PREMUL_SUM(inputs["premul_factor"])}.get(key.split("_")[0], dist.ReduceOp.SUM)
+              "premul": dist._make_nccl_premul_sum(inputs["premul_factor"])}.get(key.split("_")[0], dist.ReduceOp.SUM)
         ptr = t.data_ptr()
         torch.flagos.synchronize()
         allocated = torch.flagos.memory_allocated(dev)
@@ -101,9 +102,14 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
 
     peer = (rank + 1) % world
     received = torch.empty_like(on_dev(mine["p2p"]))
-    send = dist.isend(on_dev(mine["p2p"]), dst=peer)
-    dist.recv(received, src=(rank - 1) % world)
-    send.wait()
+    # Even ranks send first, odd ranks receive first: a ring where every rank sends before it
+    # receives deadlocks on NCCL (a send waits for its receive); 2 ranks make it a pairwise exchange.
+    if rank % 2 == 0:
+        dist.isend(on_dev(mine["p2p"]), dst=peer).wait()
+        dist.recv(received, src=(rank - 1) % world)
+    else:
+        dist.recv(received, src=(rank - 1) % world)
+        dist.isend(on_dev(mine["p2p"]), dst=peer).wait()
     out["send_recv"] = cpu(received)
     received = torch.empty_like(on_dev(mine["p2p"]))
     ops = [dist.P2POp(dist.irecv, received, (rank - 1) % world), dist.P2POp(dist.isend, on_dev(mine["p2p"]) * 2, peer)]
@@ -315,8 +321,11 @@ def main(inputs_file: str, output: str) -> None:
     rank, world = dist.get_rank(), dist.get_world_size()
     dev = torch.device("flagos", torch.flagos.current_device())
     results = {}
+    # A hung collective shows where each rank waits: stacks go to stderr before the test gives up.
+    faulthandler.dump_traceback_later(float(os.environ.get("FLAGOS_DIST_TIMEOUT_S", "240")) - 15, exit=True)
     try:
         for scenario, scenario_inputs in inputs.items():
+            print(f"[rank{rank}] {scenario}", flush=True)
             results[scenario] = SCENARIOS[scenario](rank, world, dev, scenario_inputs)
             dist.barrier()
     finally:

@@ -36,7 +36,7 @@ import conftest  # noqa: E402  (the session seed)
 import distributed_worker as worker  # noqa: E402  (its models, for the references)
 
 WORLD = 2
-TIMEOUT_S = 240
+TIMEOUT_S = float(os.environ.get("FLAGOS_DIST_TIMEOUT_S", "240"))  # the 2-rank job, all scenarios
 
 
 def randn(gen: torch.Generator, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:

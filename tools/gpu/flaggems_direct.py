@@ -1,0 +1,80 @@
+"""Replays what `python -m flagos check` found wrong with FlagGems, without flagos in the way.
+
+    python tools/gpu/flaggems_direct.py CHECK_JSON TRACE_JSON [--max-samples N]
+
+For every operator that failed the check, the same samples (the traced ones, with their layouts
+and CPU scalar operands, then generated bfloat16 ones) run on plain `cuda` tensors: once on
+PyTorch's CUDA kernels, once inside `flag_gems.use_gems()`, the way FlagGems' own users call it.
+Where the direct run fails the same way, the failure is FlagGems' own; where it passes, it lies in
+flagos' path to FlagGems and is ours to fix. Prints one line per sample.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import torch
+
+from flagos.routing import _check, _samples
+from flagos.routing._names import parse
+
+
+def _to_cuda(t: torch.Tensor) -> torch.Tensor:
+    """A cuda copy with the same sizes, strides and offset (as _check._to_flagos does for flagos)."""
+    if t.is_contiguous() and t.storage_offset() == 0:
+        return t.clone().cuda()
+    span = t.untyped_storage().nbytes() // t.element_size()
+    storage = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (span,), (1,)).cuda()
+    return storage.as_strided(t.shape, t.stride(), t.storage_offset())
+
+
+def _run(op, sample: _samples.Sample) -> list[Any]:
+    args = _check._map(sample.args, _to_cuda)
+    kwargs = {k: _check._map(v, _to_cuda) for k, v in sample.kwargs.items()}
+    for i, a in enumerate(op._schema.arguments):
+        if "Device" in str(a.type):
+            if a.kwarg_only:
+                kwargs[a.name] = torch.device("cuda")
+            elif i < len(args):
+                args[i] = torch.device("cuda")
+    out = op(*args, **kwargs)
+    torch.cuda.synchronize()
+    return _check._outputs(op, args, kwargs, out)
+
+
+def main() -> None:
+    import flag_gems
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("check_json")
+    p.add_argument("trace_json")
+    p.add_argument("--max-samples", type=int, default=6)
+    args = p.parse_args()
+    results = json.load(open(args.check_json))["results"]
+    rows = json.load(open(args.trace_json))["rows"]
+    failed = [r for r in results if r["status"] == "FAIL"]
+    print(f"{len(failed)} operators failed the check on flagos; replaying them on cuda tensors with "
+          f"flag_gems.use_gems() (flag_gems {flag_gems.__version__}, torch {torch.__version__})")
+    print(f"{'operator':34} {'sample':58} direct FlagGems")
+    for r in failed:
+        name = parse(r["op"])
+        op = name.overload_op()
+        traced = list(_samples.from_trace(name, rows, 0))
+        candidates = [*traced, *_samples.generated(name, (torch.bfloat16,), 0)][: args.max_samples]
+        for sample in candidates:
+            try:
+                ref = _run(op, sample)
+            except Exception:  # noqa: BLE001 (not applicable on CUDA either)
+                continue
+            try:
+                with flag_gems.use_gems():
+                    got = _run(op, sample)
+                verdict = _check._compare(ref, got, _samples.is_random(name)) or "matches CUDA"
+            except Exception as e:  # noqa: BLE001 (the finding)
+                verdict = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:120]}"
+            print(f"{r['op']:34} {sample.label[:58]:58} {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
