@@ -6,6 +6,16 @@ import argparse
 import sys
 
 
+# Where each platform's build has been verified: said plainly, so that nobody takes a build tested
+# against the synthetic stand-in SDKs (tests/synthetic_sdk) for one tested on the chip.
+VERIFIED = {
+    "host": "in CI (the host platform needs no hardware)",
+    "cuda": "on NVIDIA H100 and H200 GPUs (tests and benchmarks; CI compiles it without a GPU)",
+    "metax": "against a synthetic stand-in MACA SDK only, never on MetaX hardware",
+    "ascend": "against a synthetic stand-in CANN toolkit only, never on Ascend hardware",
+}
+
+
 def info() -> int:
     import torch
 
@@ -13,6 +23,7 @@ def info() -> int:
 
     dev = torch.flagos
     print(f"flagos {flagos.__version__}  platform={flagos.platform}")
+    print(f"verified: {VERIFIED.get(flagos.platform, 'never')}")
     print(f"torch {torch.__version__} (flagos built against torch {flagos.torch_version}, "
           f"CXX11 ABI={int(flagos.cxx11_abi)})")
     print(f"python {sys.version.split()[0]}")

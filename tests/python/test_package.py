@@ -36,6 +36,10 @@ def test_python_m_flagos_info() -> None:
     assert f"torch {torch.__version__}" in out
     assert f"devices: {torch.flagos.device_count()}" in out
     assert torch.flagos.get_device_name(0) in out
+    from flagos.__main__ import VERIFIED
+
+    assert f"verified: {VERIFIED[flagos.platform]}" in out
+    assert "synthetic stand-in" in VERIFIED["metax"] and "synthetic stand-in" in VERIFIED["ascend"]
 
 
 def test_python_m_flagos_rejects_unknown_command() -> None:

@@ -31,15 +31,16 @@ def test_torch_manual_seed_seeds_flagos_too() -> None:
     assert torch.equal(draw(), a)
 
 
-def test_host_numbers_match_the_native_generator() -> None:
-    """On the host platform a flagos generator is a CPU generator: same seed, same numbers."""
-    import flagos
-
-    if flagos.platform != "host":
-        pytest.skip("native numbers differ per platform")
+def test_numbers_match_the_native_generator() -> None:
+    """A flagos generator is the native device's generator: same seed, same numbers as a `cpu`
+    (host platform) or `cuda` (cuda platform) generator."""
+    native = torch.ops.flagos._native_dispatch_key().lower()
+    if native not in ("cpu", "cuda"):
+        pytest.skip(f"no reference generator for native device {native}")
     torch.flagos.manual_seed(5)
     got = torch.randn(16, device=DEVICE).cpu()
-    assert torch.equal(got, torch.randn(16, generator=torch.Generator().manual_seed(5)))
+    reference = torch.randn(16, device=native, generator=torch.Generator(native).manual_seed(5)).cpu()
+    assert torch.equal(got, reference)
 
 
 def test_flagos_rng_is_separate_from_cpu_rng() -> None:
