@@ -76,13 +76,16 @@ def _outputs(op, args: list[Any], kwargs: dict[str, Any], out: Any) -> list[Any]
     return _map(results + written, lambda t: t.detach().cpu())
 
 
-def _to_flagos(t: torch.Tensor) -> torch.Tensor:
-    """A flagos copy with the same layout: sizes, strides (overlapping ones too) and offset."""
+def to_device(t: torch.Tensor, device: str = "flagos") -> torch.Tensor:
+    """A copy on ``device`` with the same layout: sizes, strides (overlapping ones too) and offset."""
     if t.is_contiguous() and t.storage_offset() == 0:
-        return t.clone().to("flagos")
+        return t.clone().to(device)
     span = t.untyped_storage().nbytes() // t.element_size()
-    storage = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (span,), (1,)).to("flagos")
+    storage = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (span,), (1,)).to(device)
     return storage.as_strided(t.shape, t.stride(), t.storage_offset())
+
+
+_to_flagos = to_device
 
 
 def _run(op, sample) -> list[Any]:

@@ -21,12 +21,7 @@ from flagos.routing._names import parse
 
 
 def _to_cuda(t: torch.Tensor) -> torch.Tensor:
-    """A cuda copy with the same sizes, strides and offset (as _check._to_flagos does for flagos)."""
-    if t.is_contiguous() and t.storage_offset() == 0:
-        return t.clone().cuda()
-    span = t.untyped_storage().nbytes() // t.element_size()
-    storage = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (span,), (1,)).cuda()
-    return storage.as_strided(t.shape, t.stride(), t.storage_offset())
+    return _check.to_device(t, "cuda")
 
 
 def _run(op, sample: _samples.Sample) -> list[Any]:
