@@ -131,6 +131,42 @@ def test_samples_rebuild_recorded_layouts() -> None:
     torch.testing.assert_close(moved[0].cpu(), t)
 
 
+def test_out_of_tolerance_values_get_a_float64_second_opinion(gen: torch.Generator) -> None:
+    # Outputs that are small differences of large terms: native itself is off the float64 value
+    # by more than the per-element tolerance on the small ones. A provider as close to float64 as
+    # native passes; one much further off fails, and so does any provider when no float64 result
+    # is available.
+    from flagos.routing import _check
+
+    exact = torch.randn(1000, generator=gen, dtype=torch.float64) * 1e-3
+    native_error = torch.randn(1000, generator=gen, dtype=torch.float64) * 2e-4
+    native = (exact + native_error).float()
+    as_good = (exact - native_error).float()
+    worse = (exact + 5 * native_error).float()
+    assert _check._compare(native, as_good, False) is not None, "the tolerance alone flags it"
+    assert _check._compare(native, as_good, False, exact=lambda: exact) is None
+    why = _check._compare(native, worse, False, exact=lambda: exact)
+    assert why is not None and "beyond twice native's own error against float64" in why
+    assert _check._compare([native], [as_good], False, exact=lambda: [exact]) is None  # nested results
+
+    def unavailable() -> torch.Tensor:
+        raise RuntimeError("no float64 kernel")
+
+    assert _check._compare(native, as_good, False, exact=unavailable) is not None
+
+
+def test_exact_run_computes_in_float64(gen: torch.Generator) -> None:
+    from flagos.routing import _check, _samples
+    from flagos.routing._names import parse
+
+    a = torch.randn(3, 4, generator=gen)
+    name = parse("_log_softmax.default")
+    sample = _samples.Sample([a, 1, False], {}, "test")
+    (out,) = _check._exact_run(name.overload_op(), sample)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, torch.log_softmax(a.double(), 1), rtol=0, atol=0)
+
+
 def test_check_defaults_to_the_non_native_routes() -> None:
     res = check(FLAGOS_OP_mul__Tensor="testkernels", FLAGOS_OP_exp__default="cpu")
     table = rows(res.stdout)

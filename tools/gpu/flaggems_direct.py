@@ -65,7 +65,8 @@ def main() -> None:
             try:
                 with flag_gems.use_gems():
                     got = _run(op, sample)
-                verdict = _check._compare(ref, got, _samples.is_random(name)) or "matches CUDA"
+                exact = lambda sample=sample: _check._exact_run(op, sample)  # noqa: E731
+                verdict = _check._compare(ref, got, _samples.is_random(name), exact=exact) or "matches CUDA"
             except Exception as e:  # noqa: BLE001 (the finding)
                 verdict = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:120]}"
             print(f"{r['op']:34} {sample.label[:58]:58} {verdict}", flush=True)
