@@ -22,6 +22,7 @@ FLAGOS_QWEN3_FULL=1 "$py" -m pytest "$root/tests/models" -q -s -p no:cacheprovid
 work="$out/flaggems_qwen3"
 for phase in native unchecked check checked report; do
   echo "== flaggems_qwen3: $phase"
-  "$py" "$root/tools/gpu/flaggems_qwen3.py" --work "$work" --phase "$phase" 2>&1 | tee "$out/flaggems_$phase.log"
+  extra=(); [ "$phase" = checked ] && extra=(--repair 3)
+  "$py" "$root/tools/gpu/flaggems_qwen3.py" --work "$work" --phase "$phase" "${extra[@]}" 2>&1 | tee "$out/flaggems_$phase.log"
 done
 exit $status
