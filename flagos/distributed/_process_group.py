@@ -202,15 +202,13 @@ class FlagosProcessGroup(dist.ProcessGroup):
 
     def _run(self, collective: str, tensors: Any, call: Callable[[], dist.Work], results: list[torch.Tensor],
              finish: Optional[Callable[[], None]] = None) -> Optional[FlagosWork]:
-        def context() -> str:  # built only for an error message: describing tensors costs microseconds
-            return f"{collective} of {describe(tensors)} ({self.engine.name} engine, {self.engine.platform} platform)"
-
+        context = f"{collective} of {describe(tensors)} ({self.engine.name} engine, {self.engine.platform} platform)"
         try:
             work = call()
         except CollectiveError:
             raise
         except (RuntimeError, ValueError, TypeError) as e:
-            raise CollectiveError(f"flagos.distributed: {context()} failed: {e}") from e
+            raise CollectiveError(f"flagos.distributed: {context} failed: {e}") from e
         if work is None:
             # The engine finished synchronously or queued the work into something else (NCCL's
             # _end_coalescing with nothing left to end): nothing to wait for, as in torch.

@@ -23,8 +23,7 @@ class FlagosWork(dist.Work):
     """Wraps the engine's Work for one collective; see the module docstring."""
 
     def __init__(self, work: dist.Work, results: list[torch.Tensor],
-                 finish: Optional[Callable[[], None]] = None,
-                 context: Callable[[], str] = lambda: "collective") -> None:
+                 finish: Optional[Callable[[], None]] = None, context: str = "collective") -> None:
         super().__init__()
         self._work = work
         self._context = context
@@ -44,7 +43,7 @@ class FlagosWork(dist.Work):
         try:
             ok = self._work.wait() if timeout is None or not timeout else self._work.wait(timeout)
         except RuntimeError as e:
-            raise _with_context(e, f"flagos.distributed: {self._context()} failed: {e}") from e
+            raise _with_context(e, f"flagos.distributed: {self._context} failed: {e}") from e
         self._finished()
         return ok
 
@@ -96,7 +95,7 @@ class FlagosWork(dist.Work):
         self._work.block_current_stream()
 
     def __repr__(self) -> str:
-        return f"<flagos.distributed.FlagosWork for {self._context()} over {self._work!r}>"
+        return f"<flagos.distributed.FlagosWork over {self._work!r}>"
 
 
 def _with_context(error: RuntimeError, message: str) -> RuntimeError:
