@@ -8,8 +8,6 @@
 namespace flagos::hal_ascend {
 namespace {
 
-thread_local std::string t_last_error;
-
 struct InitState {
   flagos_hal_status status = FLAGOS_HAL_SUCCESS;
   std::string message;
@@ -22,7 +20,7 @@ const InitState& init_state() {
     // Another library (torch_npu, a user's own code) may have initialised ACL already.
     if (code != ACL_SUCCESS && code != ACL_ERROR_REPEAT_INITIALIZE) {
       s.status = acl_fail("aclInit", code, "flagos initialises AscendCL once per process");
-      s.message = t_last_error;
+      s.message = flagos_hal_last_error();
     }
     return s;
   }();
@@ -56,11 +54,6 @@ flagos_hal_status status_of(aclError code) {
     default:
       return FLAGOS_HAL_ERROR_BACKEND;
   }
-}
-
-flagos_hal_status fail(flagos_hal_status status, std::string detail) {
-  t_last_error = std::move(detail);
-  return status;
 }
 
 flagos_hal_status acl_fail(const char* api, aclError code, const std::string& context) {
@@ -135,8 +128,6 @@ DeviceScope::~DeviceScope() {
 }
 
 }  // namespace flagos::hal_ascend
-
-extern "C" const char* flagos_hal_last_error(void) { return flagos::hal_ascend::t_last_error.c_str(); }
 
 // ---- ascend_hal.h --------------------------------------------------------------------------------
 

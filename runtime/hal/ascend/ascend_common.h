@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "runtime/hal/common/hal_common.h"
 #include "runtime/hal/flagos_hal.h"
 
 struct flagos_hal_stream_s {
@@ -24,8 +25,7 @@ namespace flagos::hal_ascend {
 // The HAL status an ACL error code stands for.
 flagos_hal_status status_of(aclError code);
 
-// Records `detail` as this thread's last error and returns `status`.
-flagos_hal_status fail(flagos_hal_status status, std::string detail);
+using flagos::hal::fail;  // records this thread's last error and returns the status
 
 // For a failed ACL call: "<api> failed with ACL error <code>: <aclGetRecentErrMsg()>", plus
 // " [<context>]" when given; returns status_of(code).

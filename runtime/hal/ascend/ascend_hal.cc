@@ -11,9 +11,7 @@
 //    "<ACL API> failed with ACL error <code>: <aclGetRecentErrMsg()>" (flagos_hal_last_error()).
 // Verified only against the synthetic stand-in toolkit of tests/synthetic_sdk, not on an NPU.
 #include <cstring>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "runtime/hal/ascend/ascend_common.h"
 #include "runtime/hal/flagos_hal.h"
@@ -27,15 +25,8 @@ using flagos::hal_ascend::fail;
 
 namespace {
 
-// Live device allocations (pointer -> device), so that a free names its device correctly and a
-// double or foreign free is refused before it reaches ACL.
-struct Allocations {
-  std::mutex mutex;
-  std::unordered_map<void*, int> device_of;
-};
-
-Allocations& allocations() {
-  static Allocations* a = new Allocations();  // leaked on purpose: tensors may die after main()
+flagos::hal::LiveAllocations& allocations() {
+  static auto* a = new flagos::hal::LiveAllocations();  // leaked on purpose: tensors may die after main()
   return *a;
 }
 
@@ -46,16 +37,6 @@ aclrtMemcpyKind acl_kind(flagos_hal_copy_kind kind) {
     case FLAGOS_HAL_DEVICE_TO_DEVICE: return ACL_MEMCPY_DEVICE_TO_DEVICE;
   }
   return ACL_MEMCPY_HOST_TO_HOST;  // not reached: kinds are checked first
-}
-
-flagos_hal_status check_copy(const void* dst, const void* src, size_t size, flagos_hal_copy_kind kind) {
-  if (kind < FLAGOS_HAL_HOST_TO_DEVICE || kind > FLAGOS_HAL_DEVICE_TO_DEVICE) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "unknown copy kind " + std::to_string(kind));
-  }
-  if (size && (!dst || !src)) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL pointer in a copy of " + std::to_string(size) + " bytes");
-  }
-  return FLAGOS_HAL_SUCCESS;
 }
 
 // aclrtGetMemInfo for the current device: HBM where the chip has it, DDR otherwise.
@@ -81,19 +62,6 @@ flagos_hal_status mem_info(size_t* free_bytes, size_t* total_bytes) {
 extern "C" {
 
 const char* flagos_hal_platform(void) { return "ascend"; }
-
-const char* flagos_hal_status_name(flagos_hal_status status) {
-  switch (status) {
-    case FLAGOS_HAL_SUCCESS: return "success";
-    case FLAGOS_HAL_ERROR_INVALID_DEVICE: return "invalid device";
-    case FLAGOS_HAL_ERROR_INVALID_VALUE: return "invalid value";
-    case FLAGOS_HAL_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case FLAGOS_HAL_ERROR_NOT_READY: return "not ready";
-    case FLAGOS_HAL_ERROR_NOT_SUPPORTED: return "not supported";
-    case FLAGOS_HAL_ERROR_BACKEND: return "backend error";
-  }
-  return "unknown status";
-}
 
 const char* flagos_hal_device_count_source(void) {
   return "Ascend NPUs reported by AscendCL (aclrtGetDeviceCount); ASCEND_RT_VISIBLE_DEVICES selects which are visible";
@@ -194,33 +162,21 @@ flagos_hal_status flagos_hal_malloc(int device, size_t size, void** ptr) {
   if (const aclError code = aclrtMalloc(&p, size, ACL_MEM_MALLOC_HUGE_FIRST); code != ACL_SUCCESS) {
     return acl_fail("aclrtMalloc", code, "device " + std::to_string(device) + ", " + std::to_string(size) + " bytes");
   }
-  {
-    std::lock_guard<std::mutex> lock(allocations().mutex);
-    allocations().device_of[p] = device;
-  }
+  allocations().add(p, device);
   *ptr = p;
   return FLAGOS_HAL_SUCCESS;
 }
 
 flagos_hal_status flagos_hal_free(int device, void* ptr) {
   if (!ptr) return FLAGOS_HAL_SUCCESS;
-  {
-    std::lock_guard<std::mutex> lock(allocations().mutex);
-    auto it = allocations().device_of.find(ptr);
-    if (it == allocations().device_of.end() || it->second != device) {
-      return fail(FLAGOS_HAL_ERROR_INVALID_VALUE,
-                  "pointer was not allocated by flagos_hal_malloc on ascend device " + std::to_string(device) +
-                      (it == allocations().device_of.end() ? "" : " (it belongs to device " + std::to_string(it->second) + ")"));
-    }
-  }
+  if (flagos_hal_status s = allocations().check_free(ptr, device, "ascend")) return s;
   if (flagos_hal_status s = ensure_init()) return s;
   DeviceScope scope(device);
   if (scope.status()) return scope.status();
   if (const aclError code = aclrtFree(ptr); code != ACL_SUCCESS) {
     return acl_fail("aclrtFree", code, "device " + std::to_string(device));
   }
-  std::lock_guard<std::mutex> lock(allocations().mutex);
-  allocations().device_of.erase(ptr);
+  allocations().remove(ptr);
   return FLAGOS_HAL_SUCCESS;
 }
 
@@ -248,7 +204,7 @@ flagos_hal_status flagos_hal_host_free(void* ptr) {
 }
 
 flagos_hal_status flagos_hal_memcpy(void* dst, const void* src, size_t size, flagos_hal_copy_kind kind) {
-  if (flagos_hal_status s = check_copy(dst, src, size, kind)) return s;
+  if (flagos_hal_status s = flagos::hal::check_copy(dst, src, size, kind)) return s;
   if (size == 0) return FLAGOS_HAL_SUCCESS;
   if (flagos_hal_status s = ensure_init()) return s;
   int device = 0;
@@ -263,7 +219,7 @@ flagos_hal_status flagos_hal_memcpy(void* dst, const void* src, size_t size, fla
 
 flagos_hal_status flagos_hal_memcpy_async(void* dst, const void* src, size_t size, flagos_hal_copy_kind kind,
                                           flagos_hal_stream stream) {
-  if (flagos_hal_status s = check_copy(dst, src, size, kind)) return s;
+  if (flagos_hal_status s = flagos::hal::check_copy(dst, src, size, kind)) return s;
   if (size == 0) return FLAGOS_HAL_SUCCESS;
   if (flagos_hal_status s = ensure_init()) return s;
   int device = 0;

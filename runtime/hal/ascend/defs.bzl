@@ -20,7 +20,7 @@ def ascend_hal_library(name, cann, ascend_only = False, **kwargs):
             "ascend_streams.cc",
         ],
         hdrs = ["ascend_hal.h"],
-        deps = ["//runtime/hal:hal_api"] + (select({
+        deps = ["//runtime/hal:hal_api", "//runtime/hal/common"] + (select({
             "//platforms:ascend": sdk,
             "//conditions:default": [],
         }) if ascend_only else sdk),

@@ -9,16 +9,12 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/hal/common/hal_common.h"
 #include "runtime/hal/flagos_hal.h"
 
 namespace {
 
-thread_local std::string t_last_error;
-
-flagos_hal_status fail(flagos_hal_status status, std::string detail) {
-  t_last_error = std::move(detail);
-  return status;
-}
+using flagos::hal::fail;
 
 // Maps a CUDA error to a HAL status and keeps "<api> failed: <cuda error name>: <message>".
 flagos_hal_status check(cudaError_t err, const char* api) {
@@ -71,20 +67,6 @@ extern "C" {
 
 const char* flagos_hal_platform(void) { return "cuda"; }
 
-const char* flagos_hal_status_name(flagos_hal_status status) {
-  switch (status) {
-    case FLAGOS_HAL_SUCCESS: return "success";
-    case FLAGOS_HAL_ERROR_INVALID_DEVICE: return "invalid device";
-    case FLAGOS_HAL_ERROR_INVALID_VALUE: return "invalid value";
-    case FLAGOS_HAL_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case FLAGOS_HAL_ERROR_NOT_READY: return "not ready";
-    case FLAGOS_HAL_ERROR_NOT_SUPPORTED: return "not supported";
-    case FLAGOS_HAL_ERROR_BACKEND: return "CUDA error";
-  }
-  return "unknown status";
-}
-
-const char* flagos_hal_last_error(void) { return t_last_error.c_str(); }
 
 const char* flagos_hal_device_count_source(void) { return "CUDA devices visible to this process (CUDA_VISIBLE_DEVICES)"; }
 

@@ -9,7 +9,6 @@
 namespace flagos::hal_host {
 namespace {
 
-thread_local std::string t_last_error;
 
 size_t physical_memory() {
   const long pages = sysconf(_SC_PHYS_PAGES);
@@ -72,11 +71,6 @@ bool parse_size(const std::string& text, size_t* bytes) {
   return true;
 }
 
-flagos_hal_status fail(flagos_hal_status status, std::string detail) {
-  t_last_error = std::move(detail);
-  return status;
-}
-
 flagos_hal_status check_device(int device) {
   const Config& cfg = config();
   if (!cfg.error.empty()) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, cfg.error);
@@ -90,4 +84,3 @@ flagos_hal_status check_device(int device) {
 
 }  // namespace flagos::hal_host
 
-extern "C" const char* flagos_hal_last_error(void) { return flagos::hal_host::t_last_error.c_str(); }

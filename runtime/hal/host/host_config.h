@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 
+#include "runtime/hal/common/hal_common.h"
 #include "runtime/hal/flagos_hal.h"
 
 namespace flagos::hal_host {
@@ -25,8 +26,7 @@ const Config& config();
 // Parses "512", "64M", "1.5GiB"... into bytes; false when malformed.
 bool parse_size(const std::string& text, size_t* bytes);
 
-// Records `detail` as this thread's last error and returns `status`.
-flagos_hal_status fail(flagos_hal_status status, std::string detail);
+using flagos::hal::fail;  // records this thread's last error and returns the status
 
 // SUCCESS when the configuration is valid and `device` names a simulated device.
 flagos_hal_status check_device(int device);

@@ -62,19 +62,6 @@ extern "C" {
 
 const char* flagos_hal_platform(void) { return "host"; }
 
-const char* flagos_hal_status_name(flagos_hal_status status) {
-  switch (status) {
-    case FLAGOS_HAL_SUCCESS: return "success";
-    case FLAGOS_HAL_ERROR_INVALID_DEVICE: return "invalid device";
-    case FLAGOS_HAL_ERROR_INVALID_VALUE: return "invalid value";
-    case FLAGOS_HAL_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case FLAGOS_HAL_ERROR_NOT_READY: return "not ready";
-    case FLAGOS_HAL_ERROR_NOT_SUPPORTED: return "not supported";
-    case FLAGOS_HAL_ERROR_BACKEND: return "backend error";
-  }
-  return "unknown status";
-}
-
 const char* flagos_hal_device_count_source(void) {
   return "simulated host devices; FLAGOS_HOST_DEVICE_COUNT sets how many (default 1)";
 }

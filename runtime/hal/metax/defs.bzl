@@ -20,7 +20,7 @@ def metax_hal_library(name, maca, metax_only = False, **kwargs):
             "metax_streams.cc",
         ],
         hdrs = ["metax_hal.h"],
-        deps = ["//runtime/hal:hal_api"] + (select({
+        deps = ["//runtime/hal:hal_api", "//runtime/hal/common"] + (select({
             "//platforms:metax": sdk,
             "//conditions:default": [],
         }) if metax_only else sdk),

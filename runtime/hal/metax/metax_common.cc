@@ -6,12 +6,6 @@
 #include "runtime/hal/metax/metax_hal.h"
 
 namespace flagos::hal_metax {
-namespace {
-
-thread_local std::string t_last_error;
-
-}  // namespace
-
 flagos_hal_status status_of(mcError_t error) {
   switch (error) {
     case mcSuccess:
@@ -31,11 +25,6 @@ flagos_hal_status status_of(mcError_t error) {
     default:
       return FLAGOS_HAL_ERROR_BACKEND;
   }
-}
-
-flagos_hal_status fail(flagos_hal_status status, std::string detail) {
-  t_last_error = std::move(detail);
-  return status;
 }
 
 flagos_hal_status mc_fail(const char* api, mcError_t error, const std::string& context) {
@@ -84,8 +73,6 @@ DeviceScope::~DeviceScope() {
 }
 
 }  // namespace flagos::hal_metax
-
-extern "C" const char* flagos_hal_last_error(void) { return flagos::hal_metax::t_last_error.c_str(); }
 
 // ---- metax_hal.h ---------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "runtime/hal/common/hal_common.h"
 #include "runtime/hal/flagos_hal.h"
 
 struct flagos_hal_stream_s {
@@ -25,8 +26,7 @@ namespace flagos::hal_metax {
 // The HAL status a MACA runtime error stands for.
 flagos_hal_status status_of(mcError_t error);
 
-// Records `detail` as this thread's last error and returns `status`.
-flagos_hal_status fail(flagos_hal_status status, std::string detail);
+using flagos::hal::fail;  // records this thread's last error and returns the status
 
 // For a failed MACA call: "<api> failed with MACA error <code> (<mcGetErrorName>):
 // <mcGetErrorString>", plus " [<context>]" when given; clears the runtime's sticky last error
