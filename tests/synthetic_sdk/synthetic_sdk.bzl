@@ -32,10 +32,24 @@ SYNTHETIC_SDK_FILES = {
     ],
 }
 
-# Sources of the stub runtime library, per SDK (relative to tests/synthetic_sdk/).
+# Sources of the stub runtime library, per SDK (relative to tests/synthetic_sdk/). install.sh
+# compiles the .cc files; the headers are listed so that editing them re-installs the SDK.
+_COMMON_SOURCES = [
+    "common/synthetic_device.h",
+    "common/synthetic_device.cc",
+    "common/stub_support.h",
+    "common/stub_support.cc",
+]
+
 SYNTHETIC_SDK_SOURCES = {
-    "cann": ["common/synthetic_device.h", "common/synthetic_device.cc", "cann/src/acl_stub.cc"],
-    "maca": ["common/synthetic_device.h", "common/synthetic_device.cc", "maca/src/mc_stub.cc"],
+    "cann": _COMMON_SOURCES + [
+        "cann/src/acl_stub_internal.h",
+        "cann/src/acl_stub_device.cc",
+        "cann/src/acl_stub_memory.cc",
+        "cann/src/acl_stub_streams.cc",
+        "cann/src/acl_stub_control.cc",
+    ],
+    "maca": _COMMON_SOURCES + ["maca/src/mc_stub.cc"],
 }
 
 _EXECUTABLES = ["mxgpu_llvm/bin/mxcc"]

@@ -16,11 +16,19 @@
 
 #include "flagos_synthetic/mc_control.h"
 #include "mcr/mc_runtime.h"
+#include "stub_support.h"
 #include "synthetic_device.h"
 
 using flagos_synthetic::Call;
+using flagos_synthetic::call_of;
+using flagos_synthetic::clear_calls_and_faults;
+using flagos_synthetic::copy_sides;
+using flagos_synthetic::CopySides;
+using flagos_synthetic::device_used;
+using flagos_synthetic::enter;
 using flagos_synthetic::Event;
 using flagos_synthetic::Fault;
+using flagos_synthetic::recorded_call;
 using flagos_synthetic::Runtime;
 using flagos_synthetic::Stream;
 
@@ -39,19 +47,10 @@ mcError_t fail(mcError_t code) {
   return code;
 }
 
-mcError_t begin(Call call) {
-  if (call.device == -2) call.device = t_device;
-  rt().record_call(call);
+mcError_t begin(const Call& call) {
   Fault fault;
-  if (rt().take_fault(call.api, &fault)) return fail(static_cast<mcError_t>(fault.code));
+  if (enter(call, t_device, &fault)) return fail(static_cast<mcError_t>(fault.code));
   return mcSuccess;
-}
-
-Call call_of(const char* api) {
-  Call c;
-  c.api = api;
-  c.device = -2;  // the current device, filled in by begin()
-  return c;
 }
 
 mcError_t resolve_stream(mcStream_t handle, Stream** out) {
@@ -69,11 +68,10 @@ mcError_t check_copy(void* dst, const void* src, size_t count, mcMemcpyKind kind
   if (!dst || !src) return fail(mcErrorInvalidValue);
   if (kind < mcMemcpyHostToHost || kind > mcMemcpyDefault) return fail(mcErrorInvalidValue);
   if (kind == mcMemcpyDefault) return mcSuccess;
-  const bool dst_device = rt().device_of(dst, count) >= 0;
-  const bool src_device = rt().device_of(src, count) >= 0;
-  const bool want_dst_device = kind == mcMemcpyHostToDevice || kind == mcMemcpyDeviceToDevice;
-  const bool want_src_device = kind == mcMemcpyDeviceToHost || kind == mcMemcpyDeviceToDevice;
-  if (dst_device != want_dst_device || src_device != want_src_device) return fail(mcErrorInvalidValue);
+  CopySides want;
+  want.dst_device = kind == mcMemcpyHostToDevice || kind == mcMemcpyDeviceToDevice;
+  want.src_device = kind == mcMemcpyDeviceToHost || kind == mcMemcpyDeviceToDevice;
+  if (copy_sides(dst, src, count) != want) return fail(mcErrorInvalidValue);
   return mcSuccess;
 }
 
@@ -437,11 +435,8 @@ void synthetic_mc_fail_next(const char* api, mcError_t code, int times) { rt().f
 int synthetic_mc_call_count(const char* api) { return rt().call_count(api); }
 
 int synthetic_mc_get_call(const char* api, int index, synthetic_mc_call* out) {
-  const auto calls = rt().calls(api);
-  const int n = static_cast<int>(calls.size());
-  const int i = index < 0 ? n + index : index;
-  if (i < 0 || i >= n || !out) return 0;
-  const Call& c = calls[static_cast<size_t>(i)];
+  Call c;
+  if (!out || !recorded_call(api, index, &c)) return 0;
   std::memset(out, 0, sizeof(*out));
   out->device = c.device;
   out->stream = c.stream;
@@ -454,11 +449,7 @@ int synthetic_mc_get_call(const char* api, int index, synthetic_mc_call* out) {
   return 1;
 }
 
-void synthetic_mc_clear(void) {
-  std::lock_guard<std::recursive_mutex> lock(rt().mutex());
-  rt().clear_calls();
-  rt().clear_faults();
-}
+void synthetic_mc_clear(void) { clear_calls_and_faults(); }
 
 int synthetic_mc_pending(mcStream_t stream) {
   std::lock_guard<std::recursive_mutex> lock(rt().mutex());
@@ -467,9 +458,6 @@ int synthetic_mc_pending(mcStream_t stream) {
   return static_cast<int>(s->pending.size());
 }
 
-size_t synthetic_mc_device_used(int device) {
-  std::lock_guard<std::recursive_mutex> lock(rt().mutex());
-  return rt().valid_device(device) ? rt().used(device) : 0;
-}
+size_t synthetic_mc_device_used(int device) { return device_used(device); }
 
 }  // extern "C"
