@@ -121,6 +121,14 @@ DeviceScope::DeviceScope(int device) {
   if (after != device) restore_ = after;
 }
 
+flagos_hal_status stream_device(flagos_hal_stream stream, int* device) {
+  if (stream) {
+    *device = stream->device;
+    return FLAGOS_HAL_SUCCESS;
+  }
+  return current_device(device);
+}
+
 DeviceScope::~DeviceScope() {
   // A failed switch back is not reported (the work itself succeeded or failed on its own); the
   // next call that needs a particular device switches again.

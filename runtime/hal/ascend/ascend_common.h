@@ -58,6 +58,21 @@ class DeviceScope {
   flagos_hal_status status_ = FLAGOS_HAL_SUCCESS;
 };
 
+// The device a HAL stream works on: its own, or the thread's current device for the default
+// (NULL) stream.
+flagos_hal_status stream_device(flagos_hal_stream stream, int* device);
+
+// ensure_init, then `call()` (returning an aclError) with `device` current; a failed call
+// becomes acl_fail(api, code, "device <device>"). The shape of most HAL entry points.
+template <typename Call>
+flagos_hal_status acl_on_device(int device, const char* api, Call&& call) {
+  if (flagos_hal_status s = ensure_init()) return s;
+  DeviceScope scope(device);
+  if (scope.status()) return scope.status();
+  const aclError code = call();
+  return code == ACL_SUCCESS ? FLAGOS_HAL_SUCCESS : acl_fail(api, code, "device " + std::to_string(device));
+}
+
 // The thread's current device as chosen through the HAL (0 until flagos_hal_set_device).
 int& thread_device();
 

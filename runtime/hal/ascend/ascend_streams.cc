@@ -16,10 +16,11 @@
 
 using flagos::hal_ascend::acl_fail;
 using flagos::hal_ascend::check_device;
-using flagos::hal_ascend::current_device;
+using flagos::hal_ascend::acl_on_device;
 using flagos::hal_ascend::DeviceScope;
 using flagos::hal_ascend::ensure_init;
 using flagos::hal_ascend::fail;
+using flagos::hal_ascend::stream_device;
 
 extern "C" {
 
@@ -34,11 +35,9 @@ flagos_hal_status flagos_hal_stream_create(int device, int /*priority*/, flagos_
   if (!stream) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "stream is NULL");
   if (flagos_hal_status s = ensure_init()) return s;
   if (flagos_hal_status s = check_device(device)) return s;
-  DeviceScope scope(device);
-  if (scope.status()) return scope.status();
   aclrtStream acl = nullptr;
-  if (const aclError code = aclrtCreateStream(&acl); code != ACL_SUCCESS) {
-    return acl_fail("aclrtCreateStream", code, "device " + std::to_string(device));
+  if (flagos_hal_status s = acl_on_device(device, "aclrtCreateStream", [&] { return aclrtCreateStream(&acl); })) {
+    return s;
   }
   *stream = new flagos_hal_stream_s{acl, device};
   return FLAGOS_HAL_SUCCESS;
@@ -46,11 +45,9 @@ flagos_hal_status flagos_hal_stream_create(int device, int /*priority*/, flagos_
 
 flagos_hal_status flagos_hal_stream_destroy(flagos_hal_stream stream) {
   if (!stream) return FLAGOS_HAL_SUCCESS;
-  if (flagos_hal_status s = ensure_init()) return s;
-  DeviceScope scope(stream->device);
-  if (scope.status()) return scope.status();
-  if (const aclError code = aclrtDestroyStream(stream->acl); code != ACL_SUCCESS) {
-    return acl_fail("aclrtDestroyStream", code, "device " + std::to_string(stream->device));
+  if (flagos_hal_status s = acl_on_device(stream->device, "aclrtDestroyStream",
+                                          [&] { return aclrtDestroyStream(stream->acl); })) {
+    return s;
   }
   delete stream;
   return FLAGOS_HAL_SUCCESS;
@@ -59,27 +56,15 @@ flagos_hal_status flagos_hal_stream_destroy(flagos_hal_stream stream) {
 flagos_hal_status flagos_hal_stream_synchronize(flagos_hal_stream stream) {
   if (flagos_hal_status s = ensure_init()) return s;
   int device = 0;
-  if (stream) {
-    device = stream->device;
-  } else if (flagos_hal_status s = current_device(&device)) {
-    return s;
-  }
-  DeviceScope scope(device);
-  if (scope.status()) return scope.status();
-  if (const aclError code = aclrtSynchronizeStream(stream ? stream->acl : nullptr); code != ACL_SUCCESS) {
-    return acl_fail("aclrtSynchronizeStream", code, "device " + std::to_string(device));
-  }
-  return FLAGOS_HAL_SUCCESS;
+  if (flagos_hal_status s = stream_device(stream, &device)) return s;
+  return acl_on_device(device, "aclrtSynchronizeStream",
+                       [&] { return aclrtSynchronizeStream(stream ? stream->acl : nullptr); });
 }
 
 flagos_hal_status flagos_hal_stream_query(flagos_hal_stream stream) {
   if (flagos_hal_status s = ensure_init()) return s;
   int device = 0;
-  if (stream) {
-    device = stream->device;
-  } else if (flagos_hal_status s = current_device(&device)) {
-    return s;
-  }
+  if (flagos_hal_status s = stream_device(stream, &device)) return s;
   DeviceScope scope(device);
   if (scope.status()) return scope.status();
   aclrtStreamStatus status = ACL_STREAM_STATUS_COMPLETE;
@@ -94,11 +79,7 @@ flagos_hal_status flagos_hal_stream_wait_event(flagos_hal_stream stream, flagos_
   if (!event->recorded) return FLAGOS_HAL_SUCCESS;  // nothing to wait for
   if (flagos_hal_status s = ensure_init()) return s;
   int device = 0;
-  if (stream) {
-    device = stream->device;
-  } else if (flagos_hal_status s = current_device(&device)) {
-    return s;
-  }
+  if (flagos_hal_status s = stream_device(stream, &device)) return s;
   DeviceScope scope(device);
   if (scope.status()) return scope.status();
   if (const aclError code = aclrtStreamWaitEvent(stream ? stream->acl : nullptr, event->acl); code != ACL_SUCCESS) {
@@ -112,12 +93,11 @@ flagos_hal_status flagos_hal_event_create(int device, unsigned flags, flagos_hal
   if (!event) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event is NULL");
   if (flagos_hal_status s = ensure_init()) return s;
   if (flagos_hal_status s = check_device(device)) return s;
-  DeviceScope scope(device);
-  if (scope.status()) return scope.status();
   const uint32_t acl_flags = ACL_EVENT_SYNC | ((flags & FLAGOS_HAL_EVENT_DISABLE_TIMING) ? 0u : ACL_EVENT_TIME_LINE);
   aclrtEvent acl = nullptr;
-  if (const aclError code = aclrtCreateEventWithFlag(&acl, acl_flags); code != ACL_SUCCESS) {
-    return acl_fail("aclrtCreateEventWithFlag", code, "device " + std::to_string(device));
+  if (flagos_hal_status s = acl_on_device(device, "aclrtCreateEventWithFlag",
+                                          [&] { return aclrtCreateEventWithFlag(&acl, acl_flags); })) {
+    return s;
   }
   *event = new flagos_hal_event_s{acl, device, flags, false};
   return FLAGOS_HAL_SUCCESS;
@@ -125,11 +105,9 @@ flagos_hal_status flagos_hal_event_create(int device, unsigned flags, flagos_hal
 
 flagos_hal_status flagos_hal_event_destroy(flagos_hal_event event) {
   if (!event) return FLAGOS_HAL_SUCCESS;
-  if (flagos_hal_status s = ensure_init()) return s;
-  DeviceScope scope(event->device);
-  if (scope.status()) return scope.status();
-  if (const aclError code = aclrtDestroyEvent(event->acl); code != ACL_SUCCESS) {
-    return acl_fail("aclrtDestroyEvent", code, "device " + std::to_string(event->device));
+  if (flagos_hal_status s = acl_on_device(event->device, "aclrtDestroyEvent",
+                                          [&] { return aclrtDestroyEvent(event->acl); })) {
+    return s;
   }
   delete event;
   return FLAGOS_HAL_SUCCESS;
@@ -137,15 +115,10 @@ flagos_hal_status flagos_hal_event_destroy(flagos_hal_event event) {
 
 flagos_hal_status flagos_hal_event_record(flagos_hal_event event, flagos_hal_stream stream) {
   if (!event) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event is NULL");
-  if (stream && stream->device != event->device) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event of device " + std::to_string(event->device) +
-                                                    " recorded on a stream of device " + std::to_string(stream->device));
-  }
-  if (flagos_hal_status s = ensure_init()) return s;
-  DeviceScope scope(event->device);
-  if (scope.status()) return scope.status();
-  if (const aclError code = aclrtRecordEvent(event->acl, stream ? stream->acl : nullptr); code != ACL_SUCCESS) {
-    return acl_fail("aclrtRecordEvent", code, "device " + std::to_string(event->device));
+  if (flagos_hal_status s = flagos::hal::check_record(event->device, stream ? stream->device : event->device)) return s;
+  if (flagos_hal_status s = acl_on_device(event->device, "aclrtRecordEvent",
+                                          [&] { return aclrtRecordEvent(event->acl, stream ? stream->acl : nullptr); })) {
+    return s;
   }
   event->recorded = true;
   return FLAGOS_HAL_SUCCESS;
@@ -173,12 +146,9 @@ flagos_hal_status flagos_hal_event_synchronize(flagos_hal_event event) {
 }
 
 flagos_hal_status flagos_hal_event_elapsed_ms(float* ms, flagos_hal_event start, flagos_hal_event end) {
-  if (!ms || !start || !end) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL argument");
-  if ((start->flags | end->flags) & FLAGOS_HAL_EVENT_DISABLE_TIMING) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be created with timing enabled");
-  }
-  if (!start->recorded || !end->recorded) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be recorded before measuring the time between them");
+  if (flagos_hal_status s = flagos::hal::check_elapsed(ms, start, start ? start->flags : 0, start && start->recorded,
+                                                       end, end ? end->flags : 0, end && end->recorded)) {
+    return s;
   }
   if (flagos_hal_status s = ensure_init()) return s;
   if (const aclError code = aclrtEventElapsedTime(ms, start->acl, end->acl); code != ACL_SUCCESS) {

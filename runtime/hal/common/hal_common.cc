@@ -22,6 +22,24 @@ flagos_hal_status check_copy(const void* dst, const void* src, size_t size, flag
   return FLAGOS_HAL_SUCCESS;
 }
 
+flagos_hal_status check_record(int event_device, int stream_device) {
+  if (stream_device == event_device) return FLAGOS_HAL_SUCCESS;
+  return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event of device " + std::to_string(event_device) +
+                                                  " recorded on a stream of device " + std::to_string(stream_device));
+}
+
+flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned start_flags, bool start_recorded,
+                                const void* end, unsigned end_flags, bool end_recorded) {
+  if (!ms || !start || !end) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL argument");
+  if ((start_flags | end_flags) & FLAGOS_HAL_EVENT_DISABLE_TIMING) {
+    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be created with timing enabled");
+  }
+  if (!start_recorded || !end_recorded) {
+    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be recorded before measuring the time between them");
+  }
+  return FLAGOS_HAL_SUCCESS;
+}
+
 void LiveAllocations::add(void* ptr, int device) {
   std::lock_guard<std::mutex> lock(mutex_);
   device_of_[ptr] = device;

@@ -18,6 +18,14 @@ flagos_hal_status fail(flagos_hal_status status, std::string detail);
 // INVALID_VALUE for an unknown copy kind, or NULL pointers in a copy of a non-zero size.
 flagos_hal_status check_copy(const void* dst, const void* src, size_t size, flagos_hal_copy_kind kind);
 
+// INVALID_VALUE unless an event of `event_device` may be recorded on a stream of `stream_device`
+// (pass `event_device` for the default stream).
+flagos_hal_status check_record(int event_device, int stream_device);
+
+// INVALID_VALUE for NULL arguments, or unless both events were created with timing and recorded.
+flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned start_flags, bool start_recorded,
+                                const void* end, unsigned end_flags, bool end_recorded);
+
 // Live device allocations: pointer -> device. Thread-safe.
 class LiveAllocations {
  public:

@@ -67,10 +67,7 @@ flagos_hal_status flagos_hal_event_destroy(flagos_hal_event event) {
 
 flagos_hal_status flagos_hal_event_record(flagos_hal_event event, flagos_hal_stream stream) {
   if (!event) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event is NULL");
-  if (stream && stream->device != event->device) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event of device " + std::to_string(event->device) +
-                                                    " recorded on a stream of device " + std::to_string(stream->device));
-  }
+  if (flagos_hal_status s = flagos::hal::check_record(event->device, stream ? stream->device : event->device)) return s;
   event->recorded = true;
   event->when = std::chrono::steady_clock::now();
   return FLAGOS_HAL_SUCCESS;
@@ -84,12 +81,9 @@ flagos_hal_status flagos_hal_event_query(flagos_hal_event event) {
 flagos_hal_status flagos_hal_event_synchronize(flagos_hal_event event) { return flagos_hal_event_query(event); }
 
 flagos_hal_status flagos_hal_event_elapsed_ms(float* ms, flagos_hal_event start, flagos_hal_event end) {
-  if (!ms || !start || !end) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL argument");
-  if ((start->flags | end->flags) & FLAGOS_HAL_EVENT_DISABLE_TIMING) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be created with timing enabled");
-  }
-  if (!start->recorded || !end->recorded) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be recorded before measuring the time between them");
+  if (flagos_hal_status s = flagos::hal::check_elapsed(ms, start, start ? start->flags : 0, start && start->recorded,
+                                                       end, end ? end->flags : 0, end && end->recorded)) {
+    return s;
   }
   *ms = std::chrono::duration<float, std::milli>(end->when - start->when).count();
   return FLAGOS_HAL_SUCCESS;

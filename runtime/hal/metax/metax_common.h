@@ -52,4 +52,14 @@ class DeviceScope {
   flagos_hal_status status_ = FLAGOS_HAL_SUCCESS;
 };
 
+// `call()` (returning an mcError_t) with `device` current; a failed call becomes
+// mc_fail(api, error, "device <device>"). The shape of most HAL entry points.
+template <typename Call>
+flagos_hal_status mc_on_device(int device, const char* api, Call&& call) {
+  DeviceScope scope(device);
+  if (scope.status()) return scope.status();
+  const mcError_t error = call();
+  return error == mcSuccess ? FLAGOS_HAL_SUCCESS : mc_fail(api, error, "device " + std::to_string(device));
+}
+
 }  // namespace flagos::hal_metax

@@ -17,6 +17,7 @@ using flagos::hal_metax::check_device;
 using flagos::hal_metax::DeviceScope;
 using flagos::hal_metax::fail;
 using flagos::hal_metax::mc_fail;
+using flagos::hal_metax::mc_on_device;
 
 extern "C" {
 
@@ -47,10 +48,8 @@ flagos_hal_status flagos_hal_stream_create(int device, int priority, flagos_hal_
 
 flagos_hal_status flagos_hal_stream_destroy(flagos_hal_stream stream) {
   if (!stream) return FLAGOS_HAL_SUCCESS;
-  DeviceScope scope(stream->device);
-  if (scope.status()) return scope.status();
-  if (const mcError_t error = mcStreamDestroy(stream->mc); error != mcSuccess) {
-    return mc_fail("mcStreamDestroy", error, "device " + std::to_string(stream->device));
+  if (flagos_hal_status s = mc_on_device(stream->device, "mcStreamDestroy", [&] { return mcStreamDestroy(stream->mc); })) {
+    return s;
   }
   delete stream;
   return FLAGOS_HAL_SUCCESS;
@@ -94,14 +93,13 @@ flagos_hal_status flagos_hal_stream_wait_event(flagos_hal_stream stream, flagos_
 flagos_hal_status flagos_hal_event_create(int device, unsigned flags, flagos_hal_event* event) {
   if (!event) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event is NULL");
   if (flagos_hal_status s = check_device(device)) return s;
-  DeviceScope scope(device);
-  if (scope.status()) return scope.status();
   unsigned mc_flags = mcEventDefault;
   if (flags & FLAGOS_HAL_EVENT_DISABLE_TIMING) mc_flags |= mcEventDisableTiming;
   if (flags & FLAGOS_HAL_EVENT_BLOCKING_SYNC) mc_flags |= mcEventBlockingSync;
   mcEvent_t mc = nullptr;
-  if (const mcError_t error = mcEventCreateWithFlags(&mc, mc_flags); error != mcSuccess) {
-    return mc_fail("mcEventCreateWithFlags", error, "device " + std::to_string(device));
+  if (flagos_hal_status s = mc_on_device(device, "mcEventCreateWithFlags",
+                                         [&] { return mcEventCreateWithFlags(&mc, mc_flags); })) {
+    return s;
   }
   *event = new flagos_hal_event_s{mc, device, flags, false};
   return FLAGOS_HAL_SUCCESS;
@@ -118,14 +116,11 @@ flagos_hal_status flagos_hal_event_destroy(flagos_hal_event event) {
 
 flagos_hal_status flagos_hal_event_record(flagos_hal_event event, flagos_hal_stream stream) {
   if (!event) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event is NULL");
-  if (stream && stream->device != event->device) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "event of device " + std::to_string(event->device) +
-                                                    " recorded on a stream of device " + std::to_string(stream->device));
-  }
-  DeviceScope scope(event->device);  // the NULL stream is then the event's device's default stream
-  if (scope.status()) return scope.status();
-  if (const mcError_t error = mcEventRecord(event->mc, stream ? stream->mc : nullptr); error != mcSuccess) {
-    return mc_fail("mcEventRecord", error, "device " + std::to_string(event->device));
+  if (flagos_hal_status s = flagos::hal::check_record(event->device, stream ? stream->device : event->device)) return s;
+  // With the event's device current, the NULL stream is that device's default stream.
+  if (flagos_hal_status s = mc_on_device(event->device, "mcEventRecord",
+                                         [&] { return mcEventRecord(event->mc, stream ? stream->mc : nullptr); })) {
+    return s;
   }
   event->recorded = true;
   return FLAGOS_HAL_SUCCESS;
@@ -153,12 +148,9 @@ flagos_hal_status flagos_hal_event_synchronize(flagos_hal_event event) {
 }
 
 flagos_hal_status flagos_hal_event_elapsed_ms(float* ms, flagos_hal_event start, flagos_hal_event end) {
-  if (!ms || !start || !end) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL argument");
-  if ((start->flags | end->flags) & FLAGOS_HAL_EVENT_DISABLE_TIMING) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be created with timing enabled");
-  }
-  if (!start->recorded || !end->recorded) {
-    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be recorded before measuring the time between them");
+  if (flagos_hal_status s = flagos::hal::check_elapsed(ms, start, start ? start->flags : 0, start && start->recorded,
+                                                       end, end ? end->flags : 0, end && end->recorded)) {
+    return s;
   }
   if (const mcError_t error = mcEventElapsedTime(ms, start->mc, end->mc); error != mcSuccess) {
     return mc_fail("mcEventElapsedTime", error);
