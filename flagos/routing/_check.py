@@ -85,23 +85,27 @@ def to_device(t: torch.Tensor, device: str = "flagos") -> torch.Tensor:
     return storage.as_strided(t.shape, t.stride(), t.storage_offset())
 
 
-_to_flagos = to_device
 
-
-def _run(op, sample) -> list[Any]:
-    """One call of ``op`` on flagos copies of the sample (under whatever route is in force)."""
-    args = _map(sample.args, _to_flagos)
-    kwargs = {k: _map(v, _to_flagos) for k, v in sample.kwargs.items()}
-    positional = [a for a in op._schema.arguments if not a.kwarg_only]
+def _call_on(op, args: list[Any], kwargs: dict[str, Any], device: str) -> list[Any]:
+    """Calls ``op`` with its Device arguments set to ``device`` (factories allocate there), waits for
+    it, and gives back what it produced (see _outputs)."""
     for i, a in enumerate(op._schema.arguments):
-        if "Device" in str(a.type):  # factories: make them allocate on flagos
+        if "Device" in str(a.type):
             if a.kwarg_only:
-                kwargs[a.name] = torch.device("flagos")
-            elif i < len(args) and i < len(positional):
-                args[i] = torch.device("flagos")
+                kwargs[a.name] = torch.device(device)
+            elif i < len(args):
+                args[i] = torch.device(device)
     out = op(*args, **kwargs)
-    torch.flagos.synchronize()
+    if device != "cpu":
+        getattr(torch, device).synchronize()
     return _outputs(op, args, kwargs, out)
+
+
+def _run(op, sample, device: str = "flagos") -> list[Any]:
+    """One call of ``op`` on ``device`` copies of the sample (under whatever route is in force)."""
+    args = _map(sample.args, lambda t: to_device(t, device))
+    kwargs = {k: _map(v, lambda t: to_device(t, device)) for k, v in sample.kwargs.items()}
+    return _call_on(op, args, kwargs, device)
 
 
 def _exact_run(op, sample) -> list[Any]:
@@ -118,15 +122,7 @@ def _exact_run(op, sample) -> list[Any]:
             return type(value)(up(v) for v in value)
         return value
 
-    args = [up(a) for a in sample.args]
-    kwargs = {k: up(v) for k, v in sample.kwargs.items()}
-    for i, a in enumerate(op._schema.arguments):
-        if "Device" in str(a.type):
-            if a.kwarg_only:
-                kwargs[a.name] = torch.device("cpu")
-            elif i < len(args):
-                args[i] = torch.device("cpu")
-    return _outputs(op, args, kwargs, op(*args, **kwargs))
+    return _call_on(op, [up(a) for a in sample.args], {k: up(v) for k, v in sample.kwargs.items()}, "cpu")
 
 
 def _display(op) -> str:

@@ -125,7 +125,7 @@ def test_samples_rebuild_recorded_layouts() -> None:
     assert isinstance(cpu, _samples.Placed) and cpu.tensor.dim() == 0
     from flagos.routing import _check
 
-    moved = _check._map([t, cpu], _check._to_flagos)
+    moved = _check._map([t, cpu], _check.to_device)
     assert moved[0].device.type == "flagos" and moved[0].stride() == (256, 1, 0)
     assert moved[1].device.type == "cpu", "a recorded CPU operand stays on the CPU"
     torch.testing.assert_close(moved[0].cpu(), t)

@@ -12,30 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
-
 import torch
 
 from flagos.routing import _check, _samples
 from flagos.routing._names import parse
-
-
-def _to_cuda(t: torch.Tensor) -> torch.Tensor:
-    return _check.to_device(t, "cuda")
-
-
-def _run(op, sample: _samples.Sample) -> list[Any]:
-    args = _check._map(sample.args, _to_cuda)
-    kwargs = {k: _check._map(v, _to_cuda) for k, v in sample.kwargs.items()}
-    for i, a in enumerate(op._schema.arguments):
-        if "Device" in str(a.type):
-            if a.kwarg_only:
-                kwargs[a.name] = torch.device("cuda")
-            elif i < len(args):
-                args[i] = torch.device("cuda")
-    out = op(*args, **kwargs)
-    torch.cuda.synchronize()
-    return _check._outputs(op, args, kwargs, out)
 
 
 def main() -> None:
@@ -59,12 +39,12 @@ def main() -> None:
         candidates = [*traced, *_samples.generated(name, (torch.bfloat16,), 0)][: args.max_samples]
         for sample in candidates:
             try:
-                ref = _run(op, sample)
+                ref = _check._run(op, sample, "cuda")
             except Exception:  # noqa: BLE001 (not applicable on CUDA either)
                 continue
             try:
                 with flag_gems.use_gems():
-                    got = _run(op, sample)
+                    got = _check._run(op, sample, "cuda")
                 exact = lambda sample=sample: _check._exact_run(op, sample)  # noqa: E731
                 verdict = _check._compare(ref, got, _samples.is_random(name), exact=exact) or "matches CUDA"
             except Exception as e:  # noqa: BLE001 (the finding)
