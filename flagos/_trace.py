@@ -40,17 +40,22 @@ class TraceRow:
 
     def inputs(self) -> str:
         """The tensor arguments, compactly: ``float32[4, 4], float32[4]``."""
-        out = []
+        return tensor_signature(self.args)
 
-        def walk(v: Any) -> None:
-            if isinstance(v, dict) and "dtype" in v:
-                out.append(f"{v['dtype']}[{', '.join(map(str, v['shape']))}]")
-            elif isinstance(v, list):
-                for e in v:
-                    walk(e)
 
-        walk(self.args)
-        return ", ".join(out)
+def tensor_signature(args: list[Any]) -> str:
+    """The tensors of a recorded signature, compactly: ``float32[4, 4], float32[4]`` ("" if none)."""
+    out = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict) and "dtype" in v:
+            out.append(f"{v['dtype']}[{', '.join(map(str, v['shape']))}]")
+        elif isinstance(v, list):
+            for e in v:
+                walk(e)
+
+    walk(args)
+    return ", ".join(out)
 
 
 def _display(qualified: str) -> str:

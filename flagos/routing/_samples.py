@@ -19,6 +19,7 @@ from typing import Any, Iterator, Optional
 
 import torch
 
+from .._trace import tensor_signature
 from ._names import OpName
 
 FLOATING = (torch.float32, torch.float16, torch.bfloat16)
@@ -125,21 +126,7 @@ def from_trace(op: OpName, rows: list[dict[str, Any]], seed: int) -> Iterator[Sa
         seen.add(key)
         values = [_rebuild(v, _type_kind(a.real_type), gen) for a, v in zip(schema.arguments, row["args"])]
         args, kwargs = _bind(schema, values)
-        yield Sample(args, kwargs, "trace: " + _describe(row["args"]))
-
-
-def _describe(args: list[Any]) -> str:
-    out = []
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict) and "dtype" in v:
-            out.append(f"{v['dtype']}[{', '.join(map(str, v['shape']))}]")
-        elif isinstance(v, list):
-            for e in v:
-                walk(e)
-
-    walk(args)
-    return ", ".join(out) or "no tensors"
+        yield Sample(args, kwargs, "trace: " + (tensor_signature(row["args"]) or "no tensors"))
 
 
 class _NoSample(Exception):
