@@ -53,6 +53,22 @@ def time_all_reduce(t: torch.Tensor, group: dist.ProcessGroup, iters: int, sync:
     return (time.perf_counter() - start) / iters
 
 
+def profile_flagos(rank: int, args: argparse.Namespace, sync: Callable[[], None], dtype: torch.dtype) -> None:
+    """Where the flagos layer's time goes: Python profile of `--profile` small all_reduces (rank 0 prints)."""
+    import cProfile
+    import pstats
+
+    t = torch.ones(1024, dtype=dtype, device="flagos")
+    time_all_reduce(t, dist.group.WORLD, args.warmup, sync)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    time_all_reduce(t, dist.group.WORLD, args.profile, sync)
+    profiler.disable()
+    if rank == 0:
+        print(f"\nPython profile of {args.profile} all_reduces of 4 KB on flagos tensors (rank 0, by own time):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
+
+
 def run(rank: int, world: int, args: argparse.Namespace, store_file: str) -> None:
     if store_file:  # started by this script
         local_rank = rank
@@ -95,6 +111,8 @@ def run(rank: int, world: int, args: argparse.Namespace, store_file: str) -> Non
             print(f"{human(nbytes):>8}{seconds['native'] * 1e6:12.1f}{seconds['flagos'] * 1e6:12.1f}"
                   f"{busbw['native']:13.3f}{busbw['flagos']:13.3f}{busbw['flagos'] / busbw['native']:15.2f}")
         size *= args.step
+    if args.profile:
+        profile_flagos(rank, args, sync_flagos, dtype)
     dist.barrier()
     dist.destroy_process_group()
 
@@ -109,6 +127,8 @@ def main() -> None:
     p.add_argument("--iters", type=int, default=20, help="all_reduces per timing")
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--repeat", type=int, default=5, help="timings per size and tensor kind")
+    p.add_argument("--profile", type=int, default=0, metavar="N",
+                   help="afterwards, profile N small flagos all_reduces in Python (rank 0 prints)")
     args = p.parse_args()
 
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:  # torchrun

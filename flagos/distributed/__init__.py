@@ -16,6 +16,7 @@ import torch.distributed as dist
 
 from ._engines import Engine, EngineUnavailableError, engine_for
 from ._launch import init, local_rank
+from ._p2p import install as _install_batched_p2p
 from ._process_group import NAME, FlagosProcessGroup, create
 from ._tensors import CollectiveError
 from ._work import FlagosWork
@@ -27,10 +28,12 @@ def register() -> None:
     """Makes ``backend="flagos"`` (and ``"flagos"`` in device maps) known to torch.distributed.
 
     The group serves flagos and cpu tensors, so ``backend="flagos"`` alone covers object
-    collectives and cpu state too. Calling it again does nothing.
+    collectives and cpu state too. It also makes ``batch_isend_irecv`` batch on flagos groups
+    (see ``_p2p``). Calling it again does nothing.
     """
     if NAME.upper() not in dist.Backend._plugins:
         dist.Backend.register_backend(NAME, create, devices=["flagos", "cpu"])
+    _install_batched_p2p()
 
 
 register()

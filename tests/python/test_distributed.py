@@ -319,6 +319,15 @@ def test_engines_per_platform() -> None:
         engine_for("tpu")
 
 
+def test_batch_isend_irecv_batches_on_flagos_groups() -> None:
+    # torch batches only when type(group) is ProcessGroup; flagos wraps it (NCCL deadlocks otherwise:
+    # the 2-rank job's batch_isend_irecv, irecv first on every rank, is the real test on a GPU pair).
+    import torch.distributed.distributed_c10d as c10d
+    assert dist.batch_isend_irecv is c10d.batch_isend_irecv
+    assert getattr(dist.batch_isend_irecv, "__flagos_batched__", False)
+    assert dist.batch_isend_irecv.__wrapped__.__module__ == "torch.distributed.distributed_c10d"
+
+
 def test_missing_engine_is_a_clear_error() -> None:
     store, timeout = dist.HashStore(), timedelta(seconds=5)
     with pytest.raises(EngineUnavailableError, match="HCCL.*torch_npu"):
