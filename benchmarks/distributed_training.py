@@ -11,7 +11,7 @@ carries forward): the table prints every run's loss per step and the largest dis
 one-device flagos run. Step time is the median over the steps after `--warmup`, synchronised per
 step. Every run starts in fresh processes from the same initial weights (a seed) and the same data.
 
-Native runs never import flagos: on torch 2.11, once a PrivateUse1 device is registered,
+Native runs never load flagos (TORCH_DEVICE_BACKEND_AUTOLOAD=0, no import): on torch 2.11, once a PrivateUse1 device is registered,
 at::getAccelerator() names it, and backward over cuda tensors trips an autograd-engine assert
 (pytorch/pytorch#161129). Hence no flagos import at the top of this file (spawned ranks re-import it).
 """
@@ -140,11 +140,18 @@ def run(mode: str, kind: str, world: int, engine: tuple[str, str], args: argpars
     """{"losses", "seconds"} of one run, or {"error": its last line} (the table goes on without it)."""
     out = os.path.join(tmp, f"{mode}-{kind}.pt")
     store = os.path.join(tmp, f"store-{mode}-{kind}")
+    autoload = os.environ.get("TORCH_DEVICE_BACKEND_AUTOLOAD")
+    if kind == "native":  # the ranks inherit it: `import torch` then leaves flagos out (see the docstring)
+        os.environ["TORCH_DEVICE_BACKEND_AUTOLOAD"] = "0"
     try:
         mp.spawn(train, args=(world, mode, kind, engine, args, store, out), nprocs=world)
     except mp.ProcessRaisedException as e:
         print(f"{kind} {mode} failed:\n{e}", file=sys.stderr)
         return {"error": str(e).strip().splitlines()[-1]}
+    finally:
+        os.environ.pop("TORCH_DEVICE_BACKEND_AUTOLOAD", None)
+        if autoload is not None:
+            os.environ["TORCH_DEVICE_BACKEND_AUTOLOAD"] = autoload
     return torch.load(out)
 
 

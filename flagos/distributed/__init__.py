@@ -15,6 +15,7 @@ from __future__ import annotations
 import torch.distributed as dist
 
 from ._engines import Engine, EngineUnavailableError, engine_for
+from ._checkpoint import install as _install_checkpoint_staging
 from ._launch import init, local_rank
 from ._p2p import install as _install_batched_p2p
 from ._process_group import NAME, FlagosProcessGroup, create
@@ -29,11 +30,13 @@ def register() -> None:
 
     The group serves flagos and cpu tensors, so ``backend="flagos"`` alone covers object
     collectives and cpu state too. It also makes ``batch_isend_irecv`` batch on flagos groups
-    (see ``_p2p``). Calling it again does nothing.
+    (see ``_p2p``) and DCP's file writer stage flagos tensors next to CUDA (see ``_checkpoint``).
+    Calling it again does nothing.
     """
     if NAME.upper() not in dist.Backend._plugins:
         dist.Backend.register_backend(NAME, create, devices=["flagos", "cpu"])
     _install_batched_p2p()
+    _install_checkpoint_staging()
 
 
 register()

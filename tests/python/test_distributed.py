@@ -328,6 +328,24 @@ def test_batch_isend_irecv_batches_on_flagos_groups() -> None:
     assert dist.batch_isend_irecv.__wrapped__.__module__ == "torch.distributed.distributed_c10d"
 
 
+def test_checkpoint_writer_stages_flagos_tensors_next_to_another_accelerator(
+        tmp_path: pathlib.Path, gen: torch.Generator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On the cuda platform DCP's loader moves only "cuda" tensors to the CPU ("Tensor must be on
+    # CPU" otherwise). Reproduced here by making its device type another one ("cpu": a no-op move).
+    import torch.distributed.checkpoint as dcp
+    import torch.distributed.checkpoint.filesystem as filesystem
+    assert getattr(filesystem._OverlappingCpuLoader, "_flagos_aware", False)
+    monkeypatch.setattr(filesystem, "_get_available_device_type", lambda: "cpu")
+    monkeypatch.setattr(torch.cpu.Stream, "synchronize", lambda self: None, raising=False)  # cpu work is synchronous
+    state = {"w": randn(gen, 5, 3).to("flagos"), "b": randn(gen, 7, dtype=torch.float64).to("flagos")}
+    dcp.save(state, storage_writer=dcp.FileSystemWriter(str(tmp_path), thread_count=1), no_dist=True)
+    restored = {k: torch.zeros_like(v) for k, v in state.items()}
+    dcp.load(restored, checkpoint_id=str(tmp_path), no_dist=True)
+    for key, value in state.items():
+        assert restored[key].device.type == "flagos"
+        assert torch.equal(restored[key].cpu(), value.cpu())
+
+
 def test_missing_engine_is_a_clear_error() -> None:
     store, timeout = dist.HashStore(), timedelta(seconds=5)
     with pytest.raises(EngineUnavailableError, match="HCCL.*torch_npu"):
