@@ -21,11 +21,14 @@ import torch
 FILESYSTEM = "torch.distributed.checkpoint.filesystem"
 
 
-def _aliasing(resolve: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _staged(resolve: Callable[[Any], Any], device_type: str) -> Callable[[Any], Any]:
+    """``resolve`` giving, for a flagos tensor, what a loader that moves ``device_type`` tensors can
+    stage: its native alias where that is of ``device_type``, else a CPU copy made here."""
     def resolve_data(item: Any) -> Any:
         data = resolve(item)
         if isinstance(data, torch.Tensor) and data.device.type == "flagos":
-            return torch.ops.flagos.to_native(data)
+            native = torch.ops.flagos.to_native(data)
+            return native if native.device.type == device_type else data.cpu()
         return data
 
     return resolve_data
@@ -42,8 +45,8 @@ def patch(module: ModuleType) -> None:
 
         def __init__(self, resolve_fun: Callable[[Any], Any], *args: Any, **kwargs: Any) -> None:
             super().__init__(resolve_fun, *args, **kwargs)
-            if self.device_type != "flagos":  # it moves another device's tensors: give it theirs
-                self.resolve_fun = _aliasing(self.resolve_fun)
+            if self.device_type != "flagos":  # it moves another device's tensors: give it those
+                self.resolve_fun = _staged(self.resolve_fun, self.device_type)
 
     FlagosAwareLoader.__name__ = FlagosAwareLoader.__qualname__ = loader.__name__
     module._OverlappingCpuLoader = FlagosAwareLoader

@@ -61,6 +61,9 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
     t = on_dev(mine["async"])
     work = dist.all_reduce(t, async_op=True)
     out["async_wait"] = work.wait()
+    # On NCCL wait() orders the current stream after the collective without blocking the host;
+    # is_completed() is a query: true once the device got there.
+    torch.flagos.synchronize()
     out["async_completed"] = work.is_completed()
     out["async_value"] = cpu(t)
     fut_value = dist.all_reduce(t, async_op=True).get_future().wait()
