@@ -21,6 +21,12 @@ c10::DeviceAllocator& device_allocator();
 // The native device that presents flagos device `index` to ATen kernels.
 c10::Device native_device(c10::DeviceIndex index);
 
+// Whether native aliases of flagos memory may be read and written by ATen kernels: true where the
+// native device addresses flagos memory (host: CPU, cuda: CUDA). False on platforms whose device
+// memory no ATen device can read (ascend): copies then move bytes only through the HAL
+// (runtime/ops/staged_copy.h) and the native provider has no ATen kernels to call.
+bool native_aliases_readable();
+
 // Allocator for the storages of native aliases: memory from the flagos pool, labelled with the
 // native device. Native kernels that resize an output (out= ops, resize_) allocate through it,
 // so the new memory can be handed back to the flagos tensor without a copy.

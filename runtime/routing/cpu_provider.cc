@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ops/_to_copy.h>
+#include <ATen/ops/alias.h>
 #include <ATen/ops/empty.h>
 #include <c10/util/Exception.h>
 #include <c10/util/SmallVector.h>
@@ -18,7 +19,18 @@ namespace {
 
 bool is_flagos(const at::Tensor& t) { return t.defined() && t.device().type() == kDeviceType; }
 
-at::Tensor to_cpu(const at::Tensor& t) { return at::_to_copy(t, at::TensorOptions().device(c10::kCPU)); }
+// The conjugate and negative bits travel as bits: a copy that had to resolve them would do so on
+// the flagos device first, with an operator routed back here where native aliases are unreadable.
+at::Tensor to_cpu(const at::Tensor& t) {
+  if (!t.is_conj() && !t.is_neg()) return at::_to_copy(t, at::TensorOptions().device(c10::kCPU));
+  at::Tensor plain = at::alias(t);
+  plain._set_conj(false);
+  plain._set_neg(false);
+  at::Tensor cpu = at::_to_copy(plain, at::TensorOptions().device(c10::kCPU));
+  cpu._set_conj(t.is_conj());
+  cpu._set_neg(t.is_neg());
+  return cpu;
+}
 
 at::Tensor to_device(const at::Tensor& cpu, c10::DeviceIndex device) {
   return at::_to_copy(cpu, at::TensorOptions().device(c10::Device(kDeviceType, device)));
@@ -49,6 +61,11 @@ void copy_back(const Written& w) {
 
 }  // namespace
 
+std::string route_variable(const c10::FunctionSchema& schema) {
+  return "FLAGOS_OP_" + schema.name().substr(schema.name().find("::") + 2) +
+         (schema.overload_name().empty() ? "" : "__" + schema.overload_name());
+}
+
 std::string cpu_unsupported_reason(const c10::FunctionSchema& schema) {
   for (const c10::Argument& r : schema.returns()) {
     if (r.alias_info() && !r.alias_info()->isWrite()) {
@@ -69,8 +86,7 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
   const c10::FunctionSchema& schema = op.schema();
   const std::string reason = cpu_unsupported_reason(schema);
   TORCH_CHECK(reason.empty(), "flagos: ", schema.operator_name(), " cannot be routed to the cpu provider: ", reason,
-              ". Route it to native (FLAGOS_OP_", schema.name().substr(schema.name().find("::") + 2),
-              schema.overload_name().empty() ? "" : "__" + schema.overload_name(), "=native).");
+              ". Route it to native (", route_variable(schema), "=native).");
   const size_t num_args = schema.arguments().size();
   c10::IValue* args = stack->data() + (stack->size() - num_args);
 

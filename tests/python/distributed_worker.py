@@ -10,6 +10,7 @@ test compares those with single-process references; assertions live there, not h
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import sys
 from typing import Any, Callable
@@ -38,9 +39,11 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
     def on_dev(t: torch.Tensor) -> torch.Tensor:
         return t.to(dev)
 
-    # all_reduce, in place and zero-copy: same memory before and after, no flagos allocation. All
-    # inputs stay alive meanwhile: the engine drops its references to earlier tensors on its own
-    # threads, which would move memory_allocated during a measurement.
+    # all_reduce, in place and zero-copy: same memory before and after, no flagos allocation: the
+    # peak within the call never rises above the level at its start. Frees may happen meanwhile
+    # (the engine drops references to earlier tensors on its own threads, whenever it gets there),
+    # so "allocated after == before" would be a race; the garbage collector is kept out too.
+    gc.disable()
     keys = ("sum_f32", "sum_f64", "sum_bf16", "sum_i64", "max_f32", "avg_f32", "premul_f32")
     tensors = {key: on_dev(mine[key]) for key in keys}
     for key in keys:
@@ -54,8 +57,8 @@ def collectives(rank: int, world: int, dev: torch.device, inputs: dict[str, Any]
         dist.all_reduce(t, op=op)
         out[f"all_reduce_{key}"] = cpu(t)
         out[f"all_reduce_{key}_same_memory"] = t.data_ptr() == ptr and t.device == dev
-        out[f"all_reduce_{key}_no_allocation"] = (torch.flagos.memory_allocated(dev) == allocated
-                                                  and torch.flagos.max_memory_allocated(dev) == allocated)
+        out[f"all_reduce_{key}_no_allocation"] = torch.flagos.max_memory_allocated(dev) <= allocated
+    gc.enable()
 
     # async handles: wait(), result() and the future give the flagos tensor.
     t = on_dev(mine["async"])

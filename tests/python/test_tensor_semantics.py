@@ -170,3 +170,19 @@ def test_from_native_never_takes_memory_from_a_tensor_still_in_use(gen: torch.Ge
     b = _bridge.from_native(native, x.get_device())
     assert native.data_ptr() != 0 and torch.equal(native, expected), "from_native emptied a tensor still in use"
     assert torch.equal(a.cpu(), expected.cpu()) and torch.equal(b.cpu(), expected.cpu())
+
+
+def test_copies_of_conjugate_and_negative_views(gen: torch.Generator) -> None:
+    # Copies take the views' bits as they are (before: PyTorch's conjugate fallback re-entered the
+    # copy without end and crashed the process).
+    x = torch.complex(rand(gen, 4, 3), rand(gen, 4, 3))
+    y = x.to("flagos")
+    assert torch.equal(y.conj().cpu(), x.conj())
+    assert torch.equal(y.conj().to("flagos").cpu(), x.conj())
+    assert torch.equal(y.conj().resolve_conj().cpu(), x.conj())
+    d = torch.zeros_like(y).conj()  # writing through a conjugate view stores the conjugate
+    d.copy_(y)
+    assert torch.equal(d.resolve_conj().cpu(), x) and torch.equal(d._conj().cpu(), x.conj())
+    r = rand(gen, 5)
+    assert torch.equal(torch._neg_view(r.to("flagos")).cpu(), -r)
+    assert torch.equal(torch._neg_view(r.to("flagos")).resolve_neg().cpu(), -r)

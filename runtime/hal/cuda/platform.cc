@@ -82,6 +82,8 @@ c10::DeviceAllocator& device_allocator() { return pool_allocator(); }
 
 c10::Device native_device(c10::DeviceIndex index) { return c10::Device(c10::DeviceType::CUDA, index); }
 
+bool native_aliases_readable() { return true; }
+
 c10::Allocator* native_alias_allocator() { return cuda_pool(); }
 
 bool is_pool_memory(const c10::DataPtr& data) { return data.get_deleter() == cuda_pool()->raw_deleter(); }

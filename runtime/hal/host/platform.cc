@@ -5,11 +5,16 @@
 // FLAGOS_HOST_MEMORY_LIMIT, adopted without copies), the process' CPU allocator is wrapped: while
 // a thread is inside a NativeScope, CPU allocations on that thread come from the flagos pool of
 // the scope's device; everywhere else the wrapper forwards to the allocator it replaced.
+//
+// FLAGOS_HOST_OPAQUE_MEMORY=1 (a test mode) makes the host behave like a platform whose device
+// memory ATen cannot read (ascend): native aliases are refused, copies go through the HAL only.
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "runtime/core/caching_allocator.h"
 #include "runtime/core/device.h"
@@ -91,6 +96,17 @@ const Registration g_registration;
 c10::DeviceAllocator& device_allocator() { return caching_allocator(); }
 
 c10::Device native_device(c10::DeviceIndex /*index*/) { return kCpu; }
+
+bool native_aliases_readable() {
+  static const bool readable = [] {
+    const char* text = std::getenv("FLAGOS_HOST_OPAQUE_MEMORY");
+    if (!text || !*text || std::string_view(text) == "0") return true;
+    TORCH_CHECK(std::string_view(text) == "1", "flagos: FLAGOS_HOST_OPAQUE_MEMORY='", text,
+                "' is not valid: set it to 1 (device memory opaque to ATen, as on ascend) or 0");
+    return false;
+  }();
+  return readable;
+}
 
 c10::Allocator* native_alias_allocator() {
   static NativeAliasAllocator allocator;
