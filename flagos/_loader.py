@@ -12,7 +12,7 @@ import pathlib
 
 import torch
 
-from . import _build_info
+from . import _build_info, _vendor_runtime
 
 _LIBRARY = pathlib.Path(__file__).with_name("libflagos.so")
 
@@ -38,6 +38,7 @@ def load() -> None:
     if not _LIBRARY.exists():
         raise ImportError(f"flagos' native library is missing: {_LIBRARY}. Reinstall the flagos wheel.")
     check_torch_version()
+    _vendor_runtime.preload(_build_info.PLATFORM)
     torch.ops.load_library(str(_LIBRARY))
     # After the library's own registrations: route composite-shadowed operators to flagos' kernel.
     torch.ops.flagos._register_direct_kernels()

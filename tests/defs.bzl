@@ -11,8 +11,15 @@ def flagos_py_test(name, srcs, deps = [], data = [], env = {}, **kwargs):
         main = "//tests:pytest_main.py",
         args = ["$(location %s)" % s for s in srcs],
         deps = deps + ["//flagos", "//tests/python:testing"],
-        data = data + ["//tests/python:conftest.py"],
-        env = env,
+        data = data + ["//tests/python:conftest.py"] + select({
+            "//platforms:ascend_on_synthetic_sdk": ["@cann_synthetic//:runtime_files"],
+            "//conditions:default": [],
+        }),
+        # --config=ascend-synthetic: the stand-in toolkit is found the way CANN's is (ASCEND_HOME_PATH).
+        env = select({
+            "//platforms:ascend_on_synthetic_sdk": dict(env, ASCEND_HOME_PATH = "../cann_synthetic/sdk"),
+            "//conditions:default": env,
+        }),
         python_version = "PY3",
         **kwargs
     )

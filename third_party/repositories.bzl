@@ -11,6 +11,9 @@ load("//third_party/python:python_env.bzl", "flagos_python_repository")
 PYTHON_LOCKS = {
     "host": "//third_party/python:requirements_host.lock",
     "cuda": "//third_party/python:requirements_cuda.lock",
+    # Stock CPU torch, as on host: on Ascend flagos itself is the NPU device (torch_npu, which takes
+    # the same PrivateUse1 key, is not used), so there is no vendor torch build to compile against.
+    "ascend": "//third_party/python:requirements_host.lock",
 }
 
 # A directory no machine has: the vendor-SDK rules' "not found" tests look there.

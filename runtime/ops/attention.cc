@@ -5,6 +5,7 @@
 // PrivateUse1: it asks the native device's own choice for the same inputs (on native aliases) and
 // lets the platform map it to an entry point the composite can reach from a flagos tensor
 // (platform::sdp_backend). The kernels then run through the generic kernel, zero-copy.
+#include <ATen/SDPBackend.h>
 #include <ATen/native/DispatchStub.h>
 #include <ATen/native/transformers/attention.h>
 #include <ATen/ops/_fused_sdp_choice.h>
@@ -18,6 +19,8 @@ namespace {
 int64_t sdp_choice(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
                    const std::optional<at::Tensor>& attn_mask, double dropout_p, bool is_causal,
                    std::optional<double> scale, bool enable_gqa) {
+  // No native device to ask where ATen cannot read flagos memory: the composite's math path.
+  if (!platform::native_aliases_readable()) return static_cast<int64_t>(at::SDPBackend::math);
   bridge::Call call(query.device().index());
   std::optional<at::Tensor> mask;
   if (attn_mask.has_value() && attn_mask->defined()) {

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 import flagos
@@ -56,3 +57,20 @@ def test_a_second_privateuse1_backend_is_refused() -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), TORCH_DEVICE_BACKEND_AUTOLOAD="0")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert "refused:" in out and "otherdev" in out
+
+
+def test_vendor_runtime_is_found_where_the_toolkit_says(tmp_path) -> None:
+    from flagos import _vendor_runtime as vr
+    lib = tmp_path / "toolkit" / "lib64" / "libascendcl.so"
+    lib.parent.mkdir(parents=True)
+    lib.write_bytes(b"")
+    assert vr.find("ascend", {"ASCEND_HOME_PATH": str(tmp_path / "toolkit")}) == lib
+    assert vr.find("ascend", {"ASCEND_HOME_PATH": str(tmp_path / "none"),
+                              "ASCEND_TOOLKIT_HOME": str(tmp_path / "toolkit")}) == lib
+    assert vr.find("host", {}) is None and vr.find("cuda", {}) is None  # nothing to preload there
+    with pytest.raises(ImportError) as err:
+        vr.find("ascend", {"ASCEND_HOME_PATH": str(tmp_path / "none")})
+    message = str(err.value)
+    assert "libascendcl.so" in message and "ASCEND_HOME_PATH" in message and str(tmp_path / "none") in message
+    assert "/usr/local/Ascend/ascend-toolkit/latest/lib64/libascendcl.so (default location)" in message
+    assert "set_env.sh" in message

@@ -22,7 +22,8 @@ found: the version is information, the files above are what the build needs).
 
 Generated (found):
   :acl_headers   AscendCL headers (`#include <acl/acl.h>`)
-  :ascendcl      AscendCL headers + libascendcl.so
+  :ascendcl      AscendCL headers + libascendcl.so (system-provided: no search path recorded)
+  :ascendcl_with_search_path   the same with a search path to this copy (test binaries)
   :aclnn         aclnn headers (`<aclnn/...>`, `<aclnnop/...>`) + libnnopbase.so, libopapi.so
   :synthetic_control   only in the stand-in SDK of tests/synthetic_sdk: its test-control API
   defs.bzl       CANN_FOUND, CANN_ROOT, CANN_ROOT_SOURCE, CANN_VERSION, CANN_VERSION_SOURCE,
@@ -158,11 +159,26 @@ def _cann_repository_impl(rctx):
         '    includes = ["sdk/include"],',
         ")",
         "",
-        "# AscendCL runtime: memory, devices, streams, events (what the ascend HAL calls).",
+        "# AscendCL runtime: memory, devices, streams, events (what the ascend HAL calls). Linked by",
+        "# name from the toolkit, so no search path into this repository is recorded in what links it",
+        "# (the wheel finds the toolkit where it is installed: flagos/_vendor_runtime.py).",
         "cc_library(",
         '    name = "ascendcl",',
+        '    linkopts = ["-L%s/lib64", "-lascendcl"],' % root,
+        '    deps = [":acl_headers"],',
+        ")",
+        "",
+        "# The same, with a search path to this repository's copy: for test binaries that run here.",
+        "cc_library(",
+        '    name = "ascendcl_with_search_path",',
         '    srcs = ["sdk/lib64/libascendcl.so"],',
         '    deps = [":acl_headers"],',
+        ")",
+        "",
+        "# The runtime library itself, as a file (tests point ASCEND_HOME_PATH at it through runfiles).",
+        "filegroup(",
+        '    name = "runtime_files",',
+        '    srcs = ["sdk/lib64/libascendcl.so"],',
         ")",
         "",
         "# aclnn operators: the ascend platform's native kernels.",
