@@ -8,12 +8,12 @@
 #include <ATen/ops/view_as_complex_native.h>
 #include <ATen/ops/view_as_real_native.h>
 #include <ATen/ops/view_native.h>
-#include <ATen/detail/PrivateUse1HooksInterface.h>
 #include <c10/core/DeviceGuard.h>
 #include <c10/util/accumulate.h>
 #include <torch/library.h>
 
 #include "runtime/core/device.h"
+#include "runtime/ops/resize.h"
 
 namespace flagos {
 namespace {
@@ -31,14 +31,6 @@ at::Tensor as_strided(const at::Tensor& self, c10::SymIntArrayRef size, c10::Sym
 
 at::Tensor reshape_alias(const at::Tensor& self, c10::SymIntArrayRef size, c10::SymIntArrayRef stride) {
   return at::native::_reshape_alias(self, C10_AS_INTARRAYREF_SLOW(size), C10_AS_INTARRAYREF_SLOW(stride));
-}
-
-// Grows `storage` (keeping its contents) so that it covers `nbytes`, as the native set_ does.
-void ensure_storage_bytes(const c10::Storage& storage, size_t nbytes) {
-  if (storage.nbytes() >= nbytes) return;
-  TORCH_CHECK(storage.resizable(), "flagos: set_ needs ", nbytes, " bytes but the storage holds ", storage.nbytes(),
-              " and is not resizable");
-  at::detail::getPrivateUse1Hooks().resizePrivateUse1Bytes(storage, nbytes);
 }
 
 at::Tensor& set_storage(at::Tensor& self, at::Storage source, c10::SymInt storage_offset, c10::SymIntArrayRef size,

@@ -49,6 +49,12 @@ at::Generator cpu_generator(const std::optional<at::Generator>& gen, c10::Device
   return at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(draw.item<int64_t>()));
 }
 
+// Arguments an operator writes although its schema does not say so (no `!`): their CPU copies
+// must go back too. native_batch_norm updates running_mean and running_var in training.
+bool writes_unannotated(const c10::FunctionSchema& schema, const c10::Argument& arg) {
+  return schema.name() == "aten::native_batch_norm" && (arg.name() == "running_mean" || arg.name() == "running_var");
+}
+
 struct Written {
   at::Tensor flagos;
   at::Tensor cpu;
@@ -94,7 +100,7 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
   c10::SmallVector<std::pair<size_t, at::Tensor>, 2> written_args;  // argument index -> flagos tensor
   for (size_t i = 0; i < num_args; ++i) {
     const c10::Argument& arg = schema.arguments()[i];
-    const bool is_write = arg.alias_info() && arg.alias_info()->isWrite();
+    const bool is_write = (arg.alias_info() && arg.alias_info()->isWrite()) || writes_unannotated(schema, arg);
     c10::IValue& v = args[i];
     if (v.isTensor()) {
       const at::Tensor t = v.toTensor();

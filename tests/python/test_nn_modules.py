@@ -10,6 +10,8 @@ import pytest
 import torch
 import torch.nn as nn
 
+import flagos.routing
+
 from testing import DEVICE, rand
 
 MODULES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
@@ -82,3 +84,16 @@ def test_moving_a_module_keeps_tied_and_shared_parameters() -> None:
     t = torch.zeros(3, 3)
     t.data = torch.ones(3, 3, device=DEVICE)  # the same mechanism, directly
     assert t.device.type == DEVICE and torch.equal(t.cpu(), torch.ones(3, 3))
+
+
+def test_batch_norm_on_the_cpu_provider_updates_running_statistics(gen: torch.Generator) -> None:
+    # native_batch_norm writes running_mean/var without saying so in its schema: the cpu provider
+    # must copy them back all the same (before: they stayed at their initial values).
+    reference = torch.nn.BatchNorm1d(4).double()
+    on_flagos = copy.deepcopy(reference).float().to(DEVICE)
+    x = torch.randn(8, 4, generator=gen)
+    reference(x.double())
+    with flagos.routing.override({"native_batch_norm.default": "cpu"}):
+        on_flagos(x.to(DEVICE))
+    for b, c in zip(on_flagos.buffers(), reference.buffers()):
+        torch.testing.assert_close(b.cpu().double(), c.double(), rtol=1e-4, atol=1e-5)

@@ -127,3 +127,14 @@ def test_a_malformed_setting_names_the_variable() -> None:
                           env=env, capture_output=True, text=True)
     assert proc.returncode != 0
     assert "FLAGOS_HOST_OPAQUE_MEMORY='yes' is not valid" in proc.stderr
+
+
+def test_out_variants_resize_their_output(gen: torch.Generator) -> None:
+    a, b = rand(gen, 3, 4), rand(gen, 3, 4)
+    out = torch.empty(0, device="flagos")
+    result = torch.mul(a.to("flagos"), b.to("flagos"), out=out)
+    assert result is out and out.shape == (3, 4)
+    assert_close_to_reference(out, (a * b).double())
+    grown = a.to("flagos")
+    grown.resize_(5, 4)  # keeps the first 12 elements
+    assert torch.equal(grown.cpu()[:3], a)
