@@ -8,6 +8,8 @@ import os
 import pytest
 import torch
 
+import flagos
+
 DEVICE = "flagos"
 MiB = 1 << 20
 
@@ -29,7 +31,8 @@ def test_oversized_allocation_raises_out_of_memory() -> None:
     message = str(info.value)
     assert "flagos out of memory" in message and "flagos:0" in message
     assert "100.00 MiB" in message and "64.00 MiB in total" in message
-    assert "FLAGOS_HOST_MEMORY_LIMIT" in message
+    if flagos.platform == "host":  # the simulated devices' capacity comes from that variable
+        assert "FLAGOS_HOST_MEMORY_LIMIT" in message
     assert torch.flagos.memory_stats()["num_ooms"] >= 1
 
 
