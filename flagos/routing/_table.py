@@ -260,6 +260,13 @@ class RoutingState:
         if provider.kind == Kind.NATIVE:
             return provider  # what flagos does anyway; nothing to check
         reason = provider.unavailable()
+        if reason and self._from_platform_table(op, provider_name, origin):
+            # The wheel's own table names providers a machine may lack (flag_gems is optional): those
+            # operators follow the default policy instead. A table the user gave stays strict.
+            self._warn_once(f"platform:{provider_name}",
+                            f"flagos routing: the platform's table ({origin}) routes operators to '{provider_name}', "
+                            f"which is unavailable here ({reason}); they follow the default policy instead")
+            return None
         if reason:
             errors.append(f"{origin}: routes {op.display} to '{provider_name}', which is unavailable here: {reason}")
             return None
@@ -279,6 +286,14 @@ class RoutingState:
             return None
         return provider
 
+    def _from_platform_table(self, op: OpName, provider_name: str, origin: str) -> bool:
+        return bool(self._files) and self._files[0].routes.get(op) == (provider_name, origin)
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(message, RuntimeWarning, stacklevel=5)
+
     def _usable_policy(self, policy: tuple[list[str], str], errors: list[str]) -> list[Provider]:
         usable = []
         for name in policy[0]:
@@ -289,11 +304,9 @@ class RoutingState:
                 continue
             reason = provider.unavailable()
             if reason:
-                if name not in self._warned:
-                    self._warned.add(name)
-                    warnings.warn(f"flagos routing: the default policy ({policy[1]}) lists '{name}', which is "
-                                  f"unavailable here ({reason}); the operators it would serve run on the next "
-                                  "provider in the policy, or native", RuntimeWarning, stacklevel=4)
+                self._warn_once(name, f"flagos routing: the default policy ({policy[1]}) lists '{name}', which is "
+                                f"unavailable here ({reason}); the operators it would serve run on the next "
+                                "provider in the policy, or native")
                 continue
             usable.append(provider)
         return usable
