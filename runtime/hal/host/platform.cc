@@ -4,11 +4,11 @@
 // workspaces are flagos device memory (counted in flagos' memory stats, capped by
 // FLAGOS_HOST_MEMORY_LIMIT, adopted without copies), the process' CPU allocator is wrapped: while
 // a thread is inside a NativeScope, CPU allocations on that thread come from the flagos pool of
-// the scope's device; everywhere else the wrapper forwards to the allocator it replaced.
+// the scope's device; everywhere else the wrapper forwards to the allocator it replaced. The
+// allocator, generator and pinned-memory parts are runtime/core/pool_platform.cc.
 //
 // FLAGOS_HOST_OPAQUE_MEMORY=1 (a test mode) makes the host behave like a platform whose device
 // memory ATen cannot read (ascend): native aliases are refused, copies go through the HAL only.
-#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 
@@ -18,7 +18,6 @@
 
 #include "runtime/core/caching_allocator.h"
 #include "runtime/core/device.h"
-#include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
 #include "runtime/hal/flagos_hal.h"
 
@@ -83,19 +82,9 @@ class NativeAliasAllocator final : public c10::Allocator {
   void copy_data(void* dest, const void* src, std::size_t count) const override { std::memcpy(dest, src, count); }
 };
 
-struct Registration {
-  Registration() {
-    c10::SetAllocator(kDeviceType, &caching_allocator());
-    install_cpu_allocator();
-  }
-};
-const Registration g_registration;
+const HostCpuAllocator* const g_cpu_allocator = install_cpu_allocator();
 
 }  // namespace
-
-c10::DeviceAllocator& device_allocator() { return caching_allocator(); }
-
-c10::Device native_device(c10::DeviceIndex /*index*/) { return kCpu; }
 
 bool native_aliases_readable() {
   static const bool readable = [] {
@@ -113,8 +102,6 @@ c10::Allocator* native_alias_allocator() {
   return &allocator;
 }
 
-bool is_pool_memory(const c10::DataPtr& data) { return CachingAllocator::owns(data); }
-
 // Besides routing CPU allocations to the pool, the flagos current device follows the call's device:
 // a kernel that grows a flagos storage allocates through the flagos allocator, on that device.
 NativeScope::NativeScope(c10::DeviceIndex index) : saved_{t_native_device, -1, 0, 0} {
@@ -130,19 +117,5 @@ NativeScope::~NativeScope() {
   t_native_device = static_cast<c10::DeviceIndex>(saved_[0]);
   if (saved_[1] >= 0) (void)flagos_hal_set_device(static_cast<int>(saved_[1]));
 }
-
-at::Generator make_engine(c10::DeviceIndex /*index*/, uint64_t seed) {
-  return at::make_generator<at::CPUGeneratorImpl>(seed);
-}
-
-// ATen's CPU copy already is the best the host has.
-bool copy_fast_path(const at::Tensor& /*src*/, const at::Tensor& /*dst*/) { return false; }
-
-// The CPU's choice is reachable as is: its flash kernel has a device-generic entry point.
-int64_t sdp_backend(int64_t native_choice, const at::Tensor& /*query*/) { return native_choice; }
-
-c10::Allocator* pinned_host_allocator() { return &pinned_allocator(); }
-
-bool is_pinned(const void* ptr) { return pinned_allocator().contains(ptr); }
 
 }  // namespace flagos::platform
