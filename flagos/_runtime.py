@@ -22,6 +22,12 @@ def platform() -> str:
     return torch.ops.flagos.platform()
 
 
+def native_aliases_readable() -> bool:
+    """Whether ATen can read flagos memory through native aliases (host, cuda: yes; ascend, or the
+    host with FLAGOS_HOST_OPAQUE_MEMORY=1: no; see runtime/core/platform.h)."""
+    return bool(torch.ops.flagos.native_aliases_readable())
+
+
 def device_count() -> int:
     return int(torch.ops.flagos.device_count())
 

@@ -47,11 +47,17 @@ c10::Dict<std::string, int64_t> bridge_stats() {
 
 void empty_host_cache() { pinned_allocator().empty_cache(); }
 
+void check_native_aliases(const char* what) {
+  TORCH_CHECK(platform::native_aliases_readable(), "flagos.", what, " is not available on the ", flagos_hal_platform(),
+              " platform: ATen cannot read its device memory, so there are no native aliases of it");
+}
+
 // Zero-copy hand-over between flagos tensors and the native device, for Python-side providers
 // and collective engines: same memory, native device type.
 at::Tensor to_native(const at::Tensor& self) {
   TORCH_CHECK(self.device().type() == kDeviceType, "flagos.to_native expects a flagos tensor, got one on ",
               self.device().str());
+  check_native_aliases("to_native");
   bridge::Call call(self.device().index());
   return call.to_native(self);
 }
@@ -61,6 +67,7 @@ at::Tensor to_native(const at::Tensor& self) {
 at::Tensor from_native(const at::Tensor& native, int64_t device) {
   const auto index = static_cast<c10::DeviceIndex>(device);
   check_device_index(index);
+  check_native_aliases("from_native");
   TORCH_CHECK(native.device().type() == platform::native_device(index).type(), "flagos.from_native expects a ",
               platform::native_device(index).type(), " tensor, got one on ", native.device().str());
   bridge::Call call(index);
@@ -72,6 +79,7 @@ at::Tensor from_native(const at::Tensor& native, int64_t device) {
 
 TORCH_LIBRARY(flagos, m) {
   m.def("platform() -> str", &flagos::platform_name);
+  m.def("native_aliases_readable() -> bool", &flagos::platform::native_aliases_readable);
   m.def("device_count() -> int", &flagos::count);
   m.def("device_properties(int device) -> (str, int, int, int, int)", &flagos::device_properties);
   m.def("default_generator(int device) -> Generator?", &flagos::default_generator_of);

@@ -282,12 +282,13 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
   if (C10_UNLIKELY(routing::tracing())) trace.emplace(op, route.provider, device, args);
   switch (route.kind) {
     case routing::Kind::Native:
-      TORCH_CHECK(platform::native_aliases_readable(), "flagos: ", op.schema().operator_name(),
-                  " is routed to the native provider, which has no kernel for it on the ", flagos_hal_platform(),
-                  " platform (ATen cannot read this platform's device memory). Route it to cpu (",
-                  routing::route_variable(op.schema()), "=cpu) or to a provider that implements it.");
       run_bridged(op, plan, device, native_keys(), stack);
       break;
+    case routing::Kind::NoKernel:
+      TORCH_CHECK(false, "flagos: ", op.schema().operator_name(), " is routed to the native provider, which has no ",
+                  "kernel for it on the ", flagos_hal_platform(), " platform (ATen cannot read this platform's device ",
+                  "memory). Route it to cpu (", routing::route_variable(op.schema()),
+                  "=cpu) or to a provider that implements it.");
     case routing::Kind::Kernels:
       run_bridged(op, plan, device, c10::DispatchKeySet(routing::kProviderKey), stack);
       break;

@@ -47,6 +47,8 @@ bool implements(Kind kind, const c10::OperatorHandle& op) {
       return op.hasComputedKernelForDispatchKey(c10::DispatchKey::CPU);
     case Kind::Kernels:
       return false;  // their operators are listed explicitly (flagos/routing resolves them)
+    case Kind::NoKernel:
+      return false;  // never a provider's kind: resolve() marks native routes it cannot serve
   }
   return false;
 }
@@ -89,7 +91,9 @@ void set_table(const std::vector<std::string>& ops, const std::vector<int64_t>& 
   table_generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
-Route resolve(const c10::OperatorHandle& op) {
+namespace {
+
+Route lookup(const c10::OperatorHandle& op) {
   Table& t = table();
   std::shared_lock<std::shared_mutex> lock(t.mutex);
   if (!t.routes.empty()) {
@@ -100,6 +104,14 @@ Route resolve(const c10::OperatorHandle& op) {
     if (implements(t.kinds[id], op)) return Route{id, t.kinds[id]};
   }
   return Route{kNative, Kind::Native};
+}
+
+}  // namespace
+
+Route resolve(const c10::OperatorHandle& op) {
+  Route route = lookup(op);
+  if (route.kind == Kind::Native && !platform::native_aliases_readable()) route.kind = Kind::NoKernel;
+  return route;
 }
 
 std::string provider_name(uint16_t id) {

@@ -20,8 +20,10 @@ namespace flagos::routing {
 //  - Native: the platform's ATen kernels on zero-copy native aliases (runtime/ops/bridge.h);
 //  - Cpu: copies to the CPU, ATen's CPU kernel, results copied back (cpu_provider.h);
 //  - Kernels: a provider whose kernels are registered on kProviderKey (from Python through
-//    torch.library, e.g. FlagGems'); called on the same native aliases as Native.
-enum class Kind : uint8_t { Native = 0, Cpu = 1, Kernels = 2 };
+//    torch.library, e.g. FlagGems'); called on the same native aliases as Native;
+//  - NoKernel: the native provider where ATen cannot read flagos memory (ascend): no ATen kernel
+//    can serve the call, which fails saying how to route it (resolved once, then cached).
+enum class Kind : uint8_t { Native = 0, Cpu = 1, Kernels = 2, NoKernel = 3 };
 
 // The dispatch key provider kernels are registered on. Nothing else in PyTorch uses it, and the
 // dispatcher calls Python kernels on it with the GIL taken, so this library never touches Python.

@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import flagos  # noqa: E402,F401  (registers the device before any test runs)
+from flagos import _runtime  # noqa: E402
 import torch  # noqa: E402
 from testing import SESSION_SEED, generator_for  # noqa: E402
 
@@ -44,17 +45,13 @@ NEEDS_REAL_RUNTIME = {
 }
 
 
-def native_aliases() -> bool:
-    return flagos.platform != "ascend" and not (flagos.platform == "host" and os.environ.get("FLAGOS_HOST_OPAQUE_MEMORY") == "1")
-
-
 def synthetic_sdk() -> bool:
     root = os.environ.get("ASCEND_HOME_PATH", "") if flagos.platform == "ascend" else ""
     return bool(root) and pathlib.Path(root, "FLAGOS_SYNTHETIC_SDK").exists()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    skips = ({} if native_aliases() else NEEDS_NATIVE_ALIASES) | (NEEDS_REAL_RUNTIME if synthetic_sdk() else {})
+    skips = ({} if _runtime.native_aliases_readable() else NEEDS_NATIVE_ALIASES) | (NEEDS_REAL_RUNTIME if synthetic_sdk() else {})
     for item in items:
         file, name = os.path.basename(str(item.path)), item.name.split("[")[0]
         reason = skips.get(file) or skips.get(f"{file}::{name}")

@@ -21,10 +21,10 @@ import torch.nn.functional as F
 
 import flagos
 import flagos.routing
+from flagos import _runtime
 from testing import assert_close_to_reference, rand
 
-OPAQUE_HOST = flagos.platform == "host" and os.environ.get("FLAGOS_HOST_OPAQUE_MEMORY") == "1"
-pytestmark = pytest.mark.skipif(not (OPAQUE_HOST or flagos.platform == "ascend"),
+pytestmark = pytest.mark.skipif(_runtime.native_aliases_readable(),
                                 reason="needs the ascend platform, or the host one with FLAGOS_HOST_OPAQUE_MEMORY=1")
 
 
@@ -118,9 +118,11 @@ def test_a_native_route_is_refused_with_what_to_do(gen: torch.Generator) -> None
     with flagos.routing.override({"mm.default": "native"}):
         with pytest.raises(RuntimeError, match=r"aten::mm is routed to the native provider.*FLAGOS_OP_mm=cpu"):
             a @ a
+    with pytest.raises(RuntimeError, match=r"flagos.to_native is not available on the \w+ platform"):
+        torch.ops.flagos.to_native(a)
 
 
-@pytest.mark.skipif(not OPAQUE_HOST, reason="a host platform setting")
+@pytest.mark.skipif(flagos.platform != "host", reason="a host platform setting")
 def test_a_malformed_setting_names_the_variable() -> None:
     env = dict(os.environ, FLAGOS_HOST_OPAQUE_MEMORY="yes")
     proc = subprocess.run([sys.executable, "-c", "import torch, flagos; torch.ones(2).to('flagos')"],
