@@ -27,7 +27,8 @@ def _batched(original: Callable[[list[dist.P2POp]], list[dist.Work]]
     @functools.wraps(original)
     def batch_isend_irecv(p2p_op_list: list[dist.P2POp]) -> list[dist.Work]:
         group = p2p_op_list[0].group if p2p_op_list else None
-        group = group if group is not None or not dist.is_initialized() else c10d._get_default_group()
+        if group is None and dist.is_initialized():
+            group = c10d._get_default_group()
         if not isinstance(group, FlagosProcessGroup):
             return original(p2p_op_list)
         c10d._check_p2p_op_list(p2p_op_list)

@@ -2,7 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ops/_to_copy.h>
-#include <ATen/ops/alias.h>
 #include <ATen/ops/empty.h>
 #include <c10/util/Exception.h>
 #include <c10/util/SmallVector.h>
@@ -19,18 +18,7 @@ namespace {
 
 bool is_flagos(const at::Tensor& t) { return t.defined() && t.device().type() == kDeviceType; }
 
-// The conjugate and negative bits travel as bits: a copy that had to resolve them would do so on
-// the flagos device first, with an operator routed back here where native aliases are unreadable.
-at::Tensor to_cpu(const at::Tensor& t) {
-  if (!t.is_conj() && !t.is_neg()) return at::_to_copy(t, at::TensorOptions().device(c10::kCPU));
-  at::Tensor plain = at::alias(t);
-  plain._set_conj(false);
-  plain._set_neg(false);
-  at::Tensor cpu = at::_to_copy(plain, at::TensorOptions().device(c10::kCPU));
-  cpu._set_conj(t.is_conj());
-  cpu._set_neg(t.is_neg());
-  return cpu;
-}
+at::Tensor to_cpu(const at::Tensor& t) { return at::_to_copy(t, at::TensorOptions().device(c10::kCPU)); }
 
 at::Tensor to_device(const at::Tensor& cpu, c10::DeviceIndex device) {
   return at::_to_copy(cpu, at::TensorOptions().device(c10::Device(kDeviceType, device)));
