@@ -42,20 +42,19 @@ void transfer(void* dst, const void* src, size_t bytes, flagos_hal_copy_kind kin
 struct HostImage {
   at::Tensor buffer;  // the span, contiguous
   at::Tensor view;    // t's sizes, strides, offset, conj/neg bits, over `buffer`
-  Span span;
   char* device_bytes;  // where the span starts in device memory
   size_t nbytes;
 };
 
 HostImage image_of(const at::Tensor& t, bool read) {
   HostImage img;
-  img.span = span_of(t);
+  const Span span = span_of(t);
   const size_t item = t.dtype().itemsize();
-  img.nbytes = static_cast<size_t>(img.span.count) * item;
-  img.device_bytes = static_cast<char*>(t.storage().mutable_data()) + img.span.first * static_cast<int64_t>(item);
-  img.buffer = at::empty({img.span.count}, at::TensorOptions().dtype(t.scalar_type()));
+  img.nbytes = static_cast<size_t>(span.count) * item;
+  img.device_bytes = static_cast<char*>(t.storage().mutable_data()) + span.first * static_cast<int64_t>(item);
+  img.buffer = at::empty({span.count}, at::TensorOptions().dtype(t.scalar_type()));
   if (read) transfer(img.buffer.data_ptr(), img.device_bytes, img.nbytes, FLAGOS_HAL_DEVICE_TO_HOST, t.device().index());
-  img.view = img.buffer.as_strided(t.sizes(), t.strides(), t.storage_offset() - img.span.first);
+  img.view = img.buffer.as_strided(t.sizes(), t.strides(), t.storage_offset() - span.first);
   img.view._set_conj(t.is_conj());
   img.view._set_neg(t.is_neg());
   return img;
