@@ -53,11 +53,19 @@ class NativeProvider(Provider):
     def __init__(self) -> None:
         super().__init__("native", "the platform's own kernels on flagos memory (zero-copy)")
         self._key = _runtime.native_dispatch_key()
+        # Where ATen cannot read device memory (ascend) the native kernels are the platform's own
+        # (kernels/<platform>, on the key above), and only kernels registered for the operator
+        # itself count: a composite kernel there would just run the operator's parts.
+        self._aliases = _runtime.native_aliases_readable()
 
     def implements(self, op: OpName) -> Optional[str]:
-        if torch._C._dispatch_has_computed_kernel_for_dispatch_key(op.qualified, self._key):
+        if self._aliases:
+            if torch._C._dispatch_has_computed_kernel_for_dispatch_key(op.qualified, self._key):
+                return None
+            return f"the native device has no {self._key} kernel for {op.qualified}"
+        if torch._C._dispatch_has_kernel_for_dispatch_key(op.qualified, self._key):
             return None
-        return f"the native device has no {self._key} kernel for {op.qualified}"
+        return f"the platform's kernel layer has no kernel for {op.qualified}"
 
 
 class CpuProvider(Provider):

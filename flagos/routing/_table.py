@@ -99,6 +99,7 @@ class RoutingState:
         self._libraries: dict[str, torch.library.Library] = {}
         self._warned: set[str] = set()
         self._pushed_providers = 0
+        self._native_is_aten = True  # native = ATen kernels on aliases; False: the platform's own kernels
 
     # ---- setup -----------------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class RoutingState:
         """Built-in providers, the platform's own, then the files and environment (at import)."""
         with self._lock:
             self._providers = [NativeProvider(), CpuProvider()]
+            self._native_is_aten = _runtime.native_aliases_readable()
             for provider in extra_providers:
                 self._admit(provider)
             self._read_sources()
@@ -257,7 +259,7 @@ class RoutingState:
             names = ", ".join(p.name for p in self._providers)
             errors.append(f"{origin}: unknown provider '{provider_name}' for {op.display} (providers: {names})")
             return None
-        if provider.kind == Kind.NATIVE:
+        if provider.kind == Kind.NATIVE and self._native_is_aten:
             return provider  # what flagos does anyway; nothing to check
         reason = provider.unavailable()
         if reason and self._from_platform_table(op, provider_name, origin):
@@ -352,7 +354,9 @@ class RoutingState:
         routes = {**explicit, **derived}
 
         # Operators a composite would decompose get the generic kernel while routed elsewhere.
-        served = {op.qualified for op, provider in providers.items() if provider.kind != Kind.NATIVE}
+        # Where native kernels are the platform's own (ascend), native routes need it too.
+        served = {op.qualified for op, provider in providers.items()
+                  if provider.kind != Kind.NATIVE or not self._native_is_aten}
         for op in sorted(served - self._served):
             _runtime.serve_directly(op)
         active = {}

@@ -6,7 +6,6 @@
 #include <tuple>
 #include <vector>
 
-#include "runtime/core/platform.h"
 #include "runtime/ops/registration.h"
 #include "runtime/routing/cpu_provider.h"
 #include "runtime/routing/routes.h"
@@ -39,7 +38,7 @@ std::string cpu_unsupported(const std::string& op) { return routing::cpu_unsuppo
 
 // The dispatch key of the native device's kernels ("CPU", "CUDA"): what the native provider runs.
 std::string native_dispatch_key() {
-  return c10::toString(c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0)));
+  return c10::toString(routing::native_kernel_key());
 }
 
 void trace_mode(int64_t mode) { routing::set_trace_mode(mode); }

@@ -13,6 +13,7 @@
 
 #include "runtime/core/device.h"
 #include "runtime/core/hal_check.h"
+#include "runtime/core/ordered_copy.h"
 #include "runtime/core/streams.h"
 
 namespace flagos {
@@ -284,7 +285,7 @@ c10::DataPtr CachingAllocator::allocate_on(c10::DeviceIndex device, size_t nbyte
 c10::DeleterFnPtr CachingAllocator::raw_deleter() const { return &raw_free; }
 
 void CachingAllocator::copy_data(void* dest, const void* src, std::size_t count) const {
-  FLAGOS_HAL_CHECK(flagos_hal_memcpy(dest, src, count, FLAGOS_HAL_DEVICE_TO_DEVICE));
+  ordered_copy(dest, src, count, FLAGOS_HAL_DEVICE_TO_DEVICE, current_device());
 }
 
 void CachingAllocator::emptyCache(c10::MempoolId_t /*mempool_id*/) {

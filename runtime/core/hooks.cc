@@ -7,7 +7,7 @@
 
 #include "runtime/core/device.h"
 #include "runtime/core/generator.h"
-#include "runtime/core/hal_check.h"
+#include "runtime/core/ordered_copy.h"
 #include "runtime/core/platform.h"
 
 namespace flagos {
@@ -63,9 +63,7 @@ struct FlagosHooks final : at::PrivateUse1HooksInterface {
     c10::DataPtr fresh = allocator->allocate(newsize);
     if (device != previous) set_device(previous);
     const size_t keep = std::min(newsize, impl->nbytes());
-    if (keep) {
-      FLAGOS_HAL_CHECK(flagos_hal_memcpy(fresh.get(), impl->data(), keep, FLAGOS_HAL_DEVICE_TO_DEVICE));
-    }
+    ordered_copy(fresh.get(), impl->data(), keep, FLAGOS_HAL_DEVICE_TO_DEVICE, device);
     impl->set_data_ptr_noswap(std::move(fresh));
     impl->set_nbytes(newsize);
   }

@@ -284,11 +284,16 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
     case routing::Kind::Native:
       run_bridged(op, plan, device, native_keys(), stack);
       break;
+    case routing::Kind::Platform: {
+      platform::NativeScope scope(device);
+      op.redispatchBoxed(c10::DispatchKeySet(routing::kPlatformKey), stack);
+      break;
+    }
     case routing::Kind::NoKernel:
       TORCH_CHECK(false, "flagos: ", op.schema().operator_name(), " is routed to the native provider, which has no ",
                   "kernel for it on the ", flagos_hal_platform(), " platform (ATen cannot read this platform's device ",
-                  "memory). Route it to cpu (", routing::route_variable(op.schema()),
-                  "=cpu) or to a provider that implements it.");
+                  "memory, and kernels/", flagos_hal_platform(), " does not implement it). Route it to cpu (",
+                  routing::route_variable(op.schema()), "=cpu) or to a provider that implements it.");
     case routing::Kind::Kernels:
       run_bridged(op, plan, device, c10::DispatchKeySet(routing::kProviderKey), stack);
       break;

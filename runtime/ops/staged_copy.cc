@@ -5,8 +5,7 @@
 #include <cstdint>
 
 #include "runtime/core/device.h"
-#include "runtime/core/hal_check.h"
-#include "runtime/core/streams.h"
+#include "runtime/core/ordered_copy.h"
 #include "runtime/hal/flagos_hal.h"
 
 namespace flagos::staged {
@@ -29,15 +28,6 @@ Span span_of(const at::Tensor& t) {
   return Span{lo, hi - lo + 1};
 }
 
-// Moves `bytes` between host and flagos device `device` on its current stream and waits for it
-// (the stream orders the transfer after the work already queued there that produces or uses it).
-void transfer(void* dst, const void* src, size_t bytes, flagos_hal_copy_kind kind, c10::DeviceIndex device) {
-  if (bytes == 0) return;
-  const flagos_hal_stream stream = hal_stream(current_stream(device));
-  FLAGOS_HAL_CHECK(flagos_hal_memcpy_async(dst, src, bytes, kind, stream));
-  FLAGOS_HAL_CHECK(flagos_hal_stream_synchronize(stream));
-}
-
 // A CPU tensor laid out like flagos tensor `t` over a host buffer of the bytes `t` spans.
 struct HostImage {
   at::Tensor buffer;  // the span, contiguous
@@ -53,7 +43,7 @@ HostImage image_of(const at::Tensor& t, bool read) {
   img.nbytes = static_cast<size_t>(span.count) * item;
   img.device_bytes = static_cast<char*>(t.storage().mutable_data()) + span.first * static_cast<int64_t>(item);
   img.buffer = at::empty({span.count}, at::TensorOptions().dtype(t.scalar_type()));
-  if (read) transfer(img.buffer.data_ptr(), img.device_bytes, img.nbytes, FLAGOS_HAL_DEVICE_TO_HOST, t.device().index());
+  if (read) ordered_copy(img.buffer.data_ptr(), img.device_bytes, img.nbytes, FLAGOS_HAL_DEVICE_TO_HOST, t.device().index());
   img.view = img.buffer.as_strided(t.sizes(), t.strides(), t.storage_offset() - span.first);
   img.view._set_conj(t.is_conj());
   img.view._set_neg(t.is_neg());
@@ -77,7 +67,7 @@ void copy(const at::Tensor& src, const at::Tensor& dst) {
   const bool covers_span = dst.is_non_overlapping_and_dense() && span_of(dst).count == dst.numel();
   HostImage img = image_of(dst, !covers_span);
   img.view.copy_(source);
-  transfer(img.device_bytes, img.buffer.data_ptr(), img.nbytes, FLAGOS_HAL_HOST_TO_DEVICE, dst.device().index());
+  ordered_copy(img.device_bytes, img.buffer.data_ptr(), img.nbytes, FLAGOS_HAL_HOST_TO_DEVICE, dst.device().index());
 }
 
 }  // namespace flagos::staged

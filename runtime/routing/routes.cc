@@ -34,26 +34,33 @@ uint16_t checked_id(int64_t id, size_t count, const char* what) {
   return static_cast<uint16_t>(id);
 }
 
-c10::DispatchKey native_key() {
-  return c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0));
-}
-
 // Whether a built-in provider can run `op` (composite kernels count: they run on its device).
 bool implements(Kind kind, const c10::OperatorHandle& op) {
   switch (kind) {
     case Kind::Native:
-      return op.hasComputedKernelForDispatchKey(native_key());
+      // Platform kernels count only where registered for the operator itself: a composite kernel
+      // would run the operator's parts on flagos tensors, which routing already covers.
+      return platform::native_aliases_readable() ? op.hasComputedKernelForDispatchKey(native_kernel_key())
+                                                 : op.hasKernelForDispatchKey(kPlatformKey);
     case Kind::Cpu:
       return op.hasComputedKernelForDispatchKey(c10::DispatchKey::CPU);
     case Kind::Kernels:
       return false;  // their operators are listed explicitly (flagos/routing resolves them)
     case Kind::NoKernel:
-      return false;  // never a provider's kind: resolve() marks native routes it cannot serve
+    case Kind::Platform:
+      return false;  // never a provider's kind: resolve() gives native routes these kinds
   }
   return false;
 }
 
 }  // namespace
+
+c10::DispatchKey native_kernel_key() {
+  static const c10::DispatchKey key = platform::native_aliases_readable()
+                                          ? c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0))
+                                          : kPlatformKey;
+  return key;
+}
 
 void set_providers(const std::vector<std::string>& names, const std::vector<int64_t>& kinds) {
   TORCH_CHECK(names.size() == kinds.size(), "flagos routing: ", names.size(), " provider names but ", kinds.size(),
@@ -110,7 +117,9 @@ Route lookup(const c10::OperatorHandle& op) {
 
 Route resolve(const c10::OperatorHandle& op) {
   Route route = lookup(op);
-  if (route.kind == Kind::Native && !platform::native_aliases_readable()) route.kind = Kind::NoKernel;
+  if (route.kind == Kind::Native && !platform::native_aliases_readable()) {
+    route.kind = op.hasKernelForDispatchKey(kPlatformKey) ? Kind::Platform : Kind::NoKernel;
+  }
   return route;
 }
 

@@ -21,13 +21,24 @@ namespace flagos::routing {
 //  - Cpu: copies to the CPU, ATen's CPU kernel, results copied back (cpu_provider.h);
 //  - Kernels: a provider whose kernels are registered on kProviderKey (from Python through
 //    torch.library, e.g. FlagGems'); called on the same native aliases as Native;
-//  - NoKernel: the native provider where ATen cannot read flagos memory (ascend): no ATen kernel
-//    can serve the call, which fails saying how to route it (resolved once, then cached).
-enum class Kind : uint8_t { Native = 0, Cpu = 1, Kernels = 2, NoKernel = 3 };
+//  - Platform: the native provider where ATen cannot read flagos memory (ascend), for an operator
+//    the platform's kernel layer implements (kernels/<platform>, registered on kPlatformKey):
+//    called on the flagos tensors themselves;
+//  - NoKernel: the native provider there for an operator without such a kernel: the call fails
+//    saying how to route it (resolved once, then cached).
+enum class Kind : uint8_t { Native = 0, Cpu = 1, Kernels = 2, NoKernel = 3, Platform = 4 };
 
 // The dispatch key provider kernels are registered on. Nothing else in PyTorch uses it, and the
 // dispatcher calls Python kernels on it with the GIL taken, so this library never touches Python.
 constexpr c10::DispatchKey kProviderKey = c10::DispatchKey::PrivateUse3;
+
+// The dispatch key of the native provider's own kernels on platforms without native aliases: C++
+// kernels over the vendor's operator library (ascend: aclnn), taking flagos tensors.
+constexpr c10::DispatchKey kPlatformKey = c10::DispatchKey::PrivateUse2;
+
+// The key whose kernels the native provider runs: the native device's (host: CPU, cuda: CUDA), or
+// kPlatformKey where native aliases are unreadable.
+c10::DispatchKey native_kernel_key();
 
 // Built-in provider ids; providers registered from Python follow.
 constexpr uint16_t kNative = 0;

@@ -3,8 +3,9 @@ device addresses; here on the synthetic stand-in toolkit: bazel test --config=as
 and the host platform made to behave so (FLAGOS_HOST_OPAQUE_MEMORY=1, in every CI run).
 
 Copies then move bytes only through the HAL (runtime/ops/staged_copy.cc), operators run on the
-cpu provider (default route cpu, as platforms/ascend/routes.conf has it), and a route to the
-native provider is refused with an error that says what to do. References: the same copies and
+cpu provider (default route cpu, as platforms/ascend/routes.conf has it; its aclnn kernels are
+test_aclnn_kernels'), and a route to the native provider where the platform has no kernel of its
+own is refused with an error that says what to do. References: the same copies and
 operators on CPU tensors (exact), float64 on the CPU for arithmetic.
 """
 from __future__ import annotations
@@ -85,8 +86,8 @@ def test_copies_between_flagos_tensors(gen: torch.Generator) -> None:
 def test_operators_run_on_the_cpu_provider(gen: torch.Generator) -> None:
     x, w = rand(gen, 8, 16), rand(gen, 16, 4)
     fx, fw = x.to("flagos"), w.to("flagos")
-    with flagos.trace() as trace:
-        out = F.softmax(fx @ fw, dim=-1).sum(0)
+    with flagos.trace() as trace, flagos.routing.override({"mm.default": "cpu", "_softmax.default": "cpu"}):
+        out = F.softmax(fx @ fw, dim=-1).sum(0)  # (ascend has aclnn kernels for those two: test_aclnn_kernels)
     assert_close_to_reference(out, F.softmax(x.double() @ w.double(), dim=-1).sum(0))
     providers = {provider for _, provider in trace.counts()}
     assert providers == {"cpu"}, trace.summary()
@@ -113,11 +114,15 @@ def test_random_numbers_are_reproducible() -> None:
     assert torch.equal(a, b) and a.std() > 0.1
 
 
-def test_a_native_route_is_refused_with_what_to_do(gen: torch.Generator) -> None:
+def test_a_native_route_without_a_platform_kernel_is_refused_with_what_to_do(gen: torch.Generator) -> None:
+    # tanh: no platform has a kernel of its own for it (ascend's aclnn set does not include it).
     a = rand(gen, 3, 3).to("flagos")
-    with flagos.routing.override({"mm.default": "native"}):
-        with pytest.raises(RuntimeError, match=r"aten::mm is routed to the native provider.*FLAGOS_OP_mm=cpu"):
-            a @ a
+    with pytest.raises(ValueError, match=r"provider 'native' cannot run tanh.default: .*kernel layer has no kernel"):
+        with flagos.routing.override({"tanh.default": "native"}):
+            pass
+    with flagos.routing.override(default="native"):  # the policy cannot be checked per operator
+        with pytest.raises(RuntimeError, match=r"aten::tanh is routed to the native provider.*FLAGOS_OP_tanh=cpu"):
+            a.tanh()
     with pytest.raises(RuntimeError, match=r"flagos.to_native is not available on the \w+ platform"):
         torch.ops.flagos.to_native(a)
 
