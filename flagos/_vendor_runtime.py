@@ -17,7 +17,8 @@ from typing import Mapping, Optional
 
 @dataclasses.dataclass(frozen=True)
 class VendorRuntime:
-    library: str                 # soname the native library links
+    library: str                 # soname of the runtime the native library links (found first)
+    companions: tuple[str, ...]  # further libraries it links, from the same directory, in load order
     variables: tuple[str, ...]   # environment variables naming the toolkit's root, in order
     default_root: str            # the vendor's default install location
     subdir: str                  # where the library sits under a root
@@ -25,7 +26,8 @@ class VendorRuntime:
 
 
 RUNTIMES: dict[str, VendorRuntime] = {
-    "ascend": VendorRuntime("libascendcl.so", ("ASCEND_HOME_PATH", "ASCEND_TOOLKIT_HOME"),
+    "ascend": VendorRuntime("libascendcl.so", ("libnnopbase.so", "libopapi.so"),  # AscendCL, then aclnn
+                            ("ASCEND_HOME_PATH", "ASCEND_TOOLKIT_HOME"),
                             "/usr/local/Ascend/ascend-toolkit/latest", "lib64",
                             "source <toolkit>/set_env.sh (CANN), or set ASCEND_HOME_PATH to the toolkit"),
 }
@@ -57,17 +59,25 @@ def find(platform: str, environ: Optional[Mapping[str, str]] = None) -> Optional
 
 
 def preload(platform: str) -> None:
-    """Loads the platform's vendor runtime (globally, for the native library to bind to)."""
+    """Loads the platform's vendor libraries (globally, for the native library to bind to)."""
     runtime = RUNTIMES.get(platform)
     if runtime is None:
         return
+    names = (runtime.library, *runtime.companions)
     try:  # already set up the vendor's way: LD_LIBRARY_PATH or the loader's cache
-        ctypes.CDLL(runtime.library, mode=ctypes.RTLD_GLOBAL)
+        for name in names:
+            ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
         return
     except OSError:
         pass
-    path = find(platform)
-    try:
-        ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
-    except OSError as e:
-        raise ImportError(f"flagos ({platform} platform): {path} exists but cannot be loaded: {e}") from e
+    directory = find(platform).parent  # type: ignore[union-attr]
+    for name in names:
+        path = directory / name
+        if not path.is_file():
+            raise ImportError(f"flagos ({platform} platform): the toolkit at {directory} has {runtime.library} but "
+                              f"not {name}, which flagos also links; the toolkit is incomplete. Fix: "
+                              f"{runtime.setup_hint}.")
+        try:
+            ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+        except OSError as e:
+            raise ImportError(f"flagos ({platform} platform): {path} exists but cannot be loaded: {e}") from e

@@ -32,9 +32,6 @@ at::Generator make_engine(c10::DeviceIndex /*index*/, uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
-// No device kernel beats the native copy here (host: ATen's CPU copy; ascend: the staged copy).
-bool copy_fast_path(const at::Tensor& /*src*/, const at::Tensor& /*dst*/) { return false; }
-
 // The CPU's choice is reachable as is: its flash kernel has a device-generic entry point. (Where
 // native aliases are unreadable, attention takes the math path before asking.)
 int64_t sdp_backend(int64_t native_choice, const at::Tensor& /*query*/) { return native_choice; }

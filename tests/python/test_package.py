@@ -74,3 +74,21 @@ def test_vendor_runtime_is_found_where_the_toolkit_says(tmp_path) -> None:
     assert "libascendcl.so" in message and "ASCEND_HOME_PATH" in message and str(tmp_path / "none") in message
     assert "/usr/local/Ascend/ascend-toolkit/latest/lib64/libascendcl.so (default location)" in message
     assert "set_env.sh" in message
+
+
+def test_vendor_runtime_with_a_missing_companion_library_says_so(tmp_path, monkeypatch) -> None:
+    from flagos import _vendor_runtime as vr
+    (tmp_path / "lib64").mkdir()
+    (tmp_path / "lib64" / "libascendcl.so").write_bytes(b"")
+    loaded: list[str] = []
+
+    def fake_cdll(name: str, mode: int = 0) -> None:
+        if "/" not in name:
+            raise OSError(f"{name}: cannot open shared object file")  # not on the library path
+        loaded.append(name)
+
+    monkeypatch.setattr(vr.ctypes, "CDLL", fake_cdll)
+    monkeypatch.setenv("ASCEND_HOME_PATH", str(tmp_path))
+    with pytest.raises(ImportError, match=r"has libascendcl.so but not libnnopbase.so.*incomplete"):
+        vr.preload("ascend")
+    assert loaded == [str(tmp_path / "lib64" / "libascendcl.so")]

@@ -36,6 +36,7 @@ def test_stream_context_sets_and_restores() -> None:
         assert torch.flagos.current_stream() == s
         x = torch.ones(4, device=DEVICE) * 2
     assert torch.flagos.current_stream() == before
+    before.wait_stream(s)  # x was computed on s: as with CUDA, readers on another stream must wait for it
     assert torch.equal(x.cpu(), torch.full((4,), 2.0))
     with torch.flagos.stream(None):
         assert torch.flagos.current_stream() == before

@@ -3,12 +3,24 @@
 # scripts synthetic_sdk.bzl has already copied there.
 #   install.sh <cann|maca> <sdk dir> <host c++ compiler> <stub sources...>
 # The libraries land where the vendors' installers put theirs: CANN lib64/, MACA lib/.
+# CANN's sources are told apart by name: aclnn_stub_base_*.cc make libnnopbase.so (aclnn's
+# descriptors), aclnn_stub_op_*.cc libopapi.so (the operators), every other .cc libascendcl.so (the
+# runtime, with the common device model). The aclnn libraries link against libascendcl.so in the
+# same lib64/ (rpath $ORIGIN), so the process has one runtime, as with the real toolkit.
 set -euo pipefail
 sdk="$1" dest="$2" cxx="$3"
 shift 3
-sources=()
+sources=() nnopbase_sources=() opapi_sources=()
 for s in "$@"; do
-  case "$s" in *.cc) sources+=("$s") ;; esac
+  case "$s" in
+    */aclnn_stub_base_*.cc) nnopbase_sources+=("$s") ;;
+    */aclnn_stub_op_*.cc) opapi_sources+=("$s") ;;
+    */aclnn_stub_*.cc)
+      echo "install.sh: $s: name aclnn sources aclnn_stub_base_*.cc (libnnopbase) or aclnn_stub_op_*.cc (libopapi)" >&2
+      exit 2
+      ;;
+    *.cc) sources+=("$s") ;;
+  esac
 done
 common_dir=""
 for s in "$@"; do
@@ -19,15 +31,16 @@ flags=(-std=c++17 -O1 -g -fPIC -shared -Wall -Wextra -I"$dest/include" -I"$commo
 case "$sdk" in
   cann)
     mkdir -p "$dest/lib64"
+    if [ ${#nnopbase_sources[@]} -eq 0 ] || [ ${#opapi_sources[@]} -eq 0 ]; then
+      echo "install.sh: cann needs aclnn_stub_base_*.cc and aclnn_stub_op_*.cc sources" >&2
+      exit 2
+    fi
     "$cxx" "${flags[@]}" -Wl,-soname,libascendcl.so -o "$dest/lib64/libascendcl.so" "${sources[@]}" -lpthread
-    # aclnn: flagos calls no aclnn function yet (the platform glue that will is not written), so
-    # the stand-in aclnn libraries are empty; they exist so that the SDK check and the :aclnn
-    # target see the layout of a real toolkit.
-    for lib in libnnopbase libopapi; do
-      printf '// synthetic stand-in: flagos calls no aclnn function yet\n' > "$dest/$lib.empty.cc"
-      "$cxx" -fPIC -shared -Wl,-soname,$lib.so -o "$dest/lib64/$lib.so" "$dest/$lib.empty.cc"
-      rm "$dest/$lib.empty.cc"
-    done
+    aclnn_link=(-L"$dest/lib64" -Wl,-rpath,'$ORIGIN' -Wl,--no-undefined)
+    "$cxx" "${flags[@]}" -Wl,-soname,libnnopbase.so -o "$dest/lib64/libnnopbase.so" "${nnopbase_sources[@]}" \
+      "${aclnn_link[@]}" -lascendcl -lpthread
+    "$cxx" "${flags[@]}" -Wl,-soname,libopapi.so -o "$dest/lib64/libopapi.so" "${opapi_sources[@]}" \
+      "${aclnn_link[@]}" -lnnopbase -lascendcl -lpthread
     ;;
   maca)
     mkdir -p "$dest/lib"

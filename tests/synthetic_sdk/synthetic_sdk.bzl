@@ -18,6 +18,20 @@ SYNTHETIC_SDK_FILES = {
         "include/acl/acl_rt.h",
         "include/acl/error_codes/rt_error_codes.h",
         "include/aclnn/acl_meta.h",
+        "include/aclnn/aclnn_base.h",
+        "include/aclnnop/aclnn_add.h",
+        "include/aclnnop/aclnn_batch_matmul.h",
+        "include/aclnnop/aclnn_cast.h",
+        "include/aclnnop/aclnn_copy.h",
+        "include/aclnnop/aclnn_div.h",
+        "include/aclnnop/aclnn_embedding.h",
+        "include/aclnnop/aclnn_layer_norm.h",
+        "include/aclnnop/aclnn_mm.h",
+        "include/aclnnop/aclnn_mul.h",
+        "include/aclnnop/aclnn_rms_norm.h",
+        "include/aclnnop/aclnn_silu.h",
+        "include/aclnnop/aclnn_softmax.h",
+        "include/aclnnop/aclnn_sub.h",
         "include/flagos_synthetic/acl_control.h",
         "x86_64-linux/ascend_toolkit_install.info",
     ],
@@ -32,8 +46,10 @@ SYNTHETIC_SDK_FILES = {
     ],
 }
 
-# Sources of the stub runtime library, per SDK (relative to tests/synthetic_sdk/). install.sh
-# compiles the .cc files; the headers are listed so that editing them re-installs the SDK.
+# Sources of the stub runtime libraries, per SDK (relative to tests/synthetic_sdk/). install.sh
+# compiles the .cc files (for cann, into libascendcl.so, libnnopbase.so or libopapi.so by name:
+# acl_stub_*, aclnn_stub_base_*, aclnn_stub_op_*); the headers are listed so that editing them
+# re-installs the SDK.
 _COMMON_SOURCES = [
     "common/synthetic_device.h",
     "common/synthetic_device.cc",
@@ -44,10 +60,20 @@ _COMMON_SOURCES = [
 SYNTHETIC_SDK_SOURCES = {
     "cann": _COMMON_SOURCES + [
         "cann/src/acl_stub_internal.h",
+        "cann/src/acl_stub_exports.h",
         "cann/src/acl_stub_device.cc",
         "cann/src/acl_stub_memory.cc",
         "cann/src/acl_stub_streams.cc",
         "cann/src/acl_stub_control.cc",
+        "cann/src/aclnn_stub_internal.h",
+        "cann/src/aclnn_stub_base_dtype.cc",
+        "cann/src/aclnn_stub_base_tensor.cc",
+        "cann/src/aclnn_stub_base_view.cc",
+        "cann/src/aclnn_stub_op_executor.cc",
+        "cann/src/aclnn_stub_op_matmul.cc",
+        "cann/src/aclnn_stub_op_elementwise.cc",
+        "cann/src/aclnn_stub_op_norm.cc",
+        "cann/src/aclnn_stub_op_copy.cc",
     ],
     "maca": _COMMON_SOURCES + ["maca/src/mc_stub.cc"],
 }

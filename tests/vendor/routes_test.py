@@ -59,9 +59,17 @@ def test_ascend_policy() -> None:
     assert {p for p in t.routes.values()} == {"native", "flaggems", "cpu"}
 
 
-def test_ascend_ships_the_cpu_table_until_it_has_kernels() -> None:
-    t = routes.load(ASCEND_SHIPPED)
-    assert t.default == ["cpu"] and not t.routes, "no aclnn kernels yet: every operator on the cpu provider"
+ASCEND_KERNELS = ["mm.default", "bmm.default", "add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "silu.default",
+                  "_softmax.default", "native_layer_norm.default", "embedding.default"]
+
+
+def test_ascend_ships_native_routes_only_for_its_kernels() -> None:
+    shipped, target = routes.load(ASCEND_SHIPPED), routes.load(TABLES["ascend"])
+    assert shipped.default == ["cpu"], "operators without an aclnn kernel run on the cpu provider"
+    native = sorted(op for op, p in shipped.routes.items() if p == "native")
+    assert native == sorted(ASCEND_KERNELS), "kernels/ascend implements exactly these (import checks the rest)"
+    assert set(shipped.routes.values()) == {"native"}
+    assert all(target.provider(op) == "native" for op in native), "the shipped table stays within the target's"
 
 
 METAX_FLAGGEMS_BLACKLIST = ["acos.default", "copy_.default", "std.correction", "trace.default",

@@ -113,6 +113,21 @@ def test_runpath_points_into_the_torch_wheel(library: str) -> None:
     assert "libc10.so" in needed and not [n for n in needed if "python" in n], needed
 
 
+# The vendor libraries each platform's native library links by name (found where the vendor
+# installed them: flagos/_vendor_runtime.py), never through a path recorded at build time.
+VENDOR_LIBRARIES = {"ascend": {"libascendcl.so", "libnnopbase.so", "libopapi.so"}}
+
+
+def test_vendor_libraries_are_linked_by_name(wheel: zipfile.ZipFile, library: str) -> None:
+    info = wheel.read("flagos/_build_info.py").decode()
+    platform = re.search(r"PLATFORM = ['\"](\w+)['\"]", info).group(1)  # type: ignore[union-attr]
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(.*)\]", run("readelf", "-d", library)))
+    expected = VENDOR_LIBRARIES.get(platform, set())
+    assert expected <= needed, f"{platform}: libflagos.so should link {sorted(expected - needed)}"
+    vendor = {"libascendcl.so", "libnnopbase.so", "libopapi.so", "libmcruntime.so"}
+    assert needed & vendor == expected, f"{platform}: links another platform's libraries: {sorted(needed & vendor)}"
+
+
 def test_no_cpython_symbols_and_nothing_exported(library: str) -> None:
     undefined = run("nm", "-D", "--undefined-only", library).split()
     assert not [s for s in undefined if s.startswith(("Py", "_Py"))], "libflagos.so must not use the CPython API"

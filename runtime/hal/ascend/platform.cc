@@ -3,12 +3,14 @@
 //
 // No ATen device can read NPU memory (and torch_npu, which has NPU kernels, takes the PrivateUse1
 // key flagos itself takes), so there are no native aliases here: native_aliases_readable() is
-// false, copies move bytes through the ACL HAL (runtime/ops/staged_copy.h), operators run on the
-// cpu provider until kernels/ascend has aclnn kernels for them, and random numbers come from a CPU
-// generator (the cpu provider draws them there).
+// false, copies between host and NPU move bytes through the ACL HAL (runtime/ops/staged_copy.h),
+// copies on one NPU run aclnnInplaceCopy (kernels/ascend/copy.h), the native provider is the aclnn
+// kernel table of kernels/ascend, other operators run on the cpu provider, and random numbers
+// come from a CPU generator (the cpu provider draws them there).
 #include <c10/core/Allocator.h>
 #include <c10/util/Exception.h>
 
+#include "kernels/ascend/copy.h"
 #include "runtime/core/device.h"
 #include "runtime/core/platform.h"
 #include "runtime/hal/flagos_hal.h"
@@ -16,6 +18,11 @@
 namespace flagos::platform {
 
 bool native_aliases_readable() { return false; }
+
+bool copy_fast_path(const at::Tensor& src, const at::Tensor& dst) {
+  const NativeScope scope(dst.device().index());
+  return ascend::copy(src, dst);
+}
 
 c10::Allocator* native_alias_allocator() {
   TORCH_CHECK(false, "flagos: the ascend platform has no native aliases (ATen cannot read NPU memory)");

@@ -3,7 +3,8 @@
 // test-control API of include/flagos_synthetic/acl_control.h. Not Huawei's runtime.
 // One library from several sources: this one (the shared state and helpers of
 // acl_stub_internal.h, initialisation, error messages, devices), acl_stub_memory.cc (memory and
-// copies), acl_stub_streams.cc (streams and events), acl_stub_control.cc (test control).
+// copies), acl_stub_streams.cc (streams and events), acl_stub_control.cc (test control). It also
+// exports to the stand-in aclnn libraries what acl_stub_exports.h declares.
 //
 // Behaviour modelled on the public AscendCL reference, strictly where a HAL could go wrong:
 //  - aclInit first: every other call fails with ACL_ERROR_UNINITIALIZE before it.
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "acl/acl.h"
+#include "acl_stub_exports.h"
 #include "acl_stub_internal.h"
 
 namespace flagos_synthetic {
@@ -72,6 +74,15 @@ aclError check_stream_device(const char* api, const Stream* s) {
   return ACL_SUCCESS;
 }
 
+// ---- exported to the stand-in aclnn libraries (acl_stub_exports.h) ----
+
+int current_device() { return t_device; }
+
+aclError stream_for_work(const char* api, aclrtStream handle, Stream** out) {
+  if (aclError e = resolve_stream(api, handle, out)) return e;
+  return check_stream_device(api, *out);
+}
+
 }  // namespace acl_stub
 }  // namespace flagos_synthetic
 
@@ -97,6 +108,8 @@ aclError aclFinalize(void) {
 }
 
 const char* aclGetRecentErrMsg(void) { return t_error.c_str(); }
+
+void synthetic_acl_set_error(const char* message) { t_error = message ? message : ""; }
 
 aclError aclGetDeviceCapability(uint32_t deviceId, aclDeviceInfo deviceInfo, int64_t* value) {
   std::lock_guard<std::recursive_mutex> lock(rt().mutex());

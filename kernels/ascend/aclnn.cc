@@ -1,0 +1,109 @@
+#include "kernels/ascend/aclnn.h"
+
+#include <c10/util/Exception.h>
+
+#include <vector>
+
+#include "runtime/core/device.h"
+#include "runtime/core/platform.h"
+#include "runtime/core/streams.h"
+#include "runtime/hal/ascend/ascend_hal.h"
+#include "runtime/routing/routes.h"
+
+namespace flagos::ascend {
+
+// The kernels of this directory register with TORCH_LIBRARY_IMPL(aten, PrivateUse2, m), which
+// needs the key spelled out: it must be the one the router dispatches platform kernels on.
+static_assert(routing::kPlatformKey == c10::DispatchKey::PrivateUse2, "kernels/ascend registers on PrivateUse2");
+
+aclDataType acl_dtype(c10::ScalarType type) {
+  switch (type) {
+    case c10::ScalarType::Float: return ACL_FLOAT;
+    case c10::ScalarType::Half: return ACL_FLOAT16;
+    case c10::ScalarType::BFloat16: return ACL_BF16;
+    case c10::ScalarType::Double: return ACL_DOUBLE;
+    case c10::ScalarType::Char: return ACL_INT8;
+    case c10::ScalarType::Byte: return ACL_UINT8;
+    case c10::ScalarType::Short: return ACL_INT16;
+    case c10::ScalarType::Int: return ACL_INT32;
+    case c10::ScalarType::Long: return ACL_INT64;
+    case c10::ScalarType::Bool: return ACL_BOOL;
+    default:
+      TORCH_CHECK(false, "flagos (ascend): aclnn has no data type for ", type,
+                  "; route the operator to cpu (FLAGOS_OP_<op>=cpu) for such tensors");
+  }
+}
+
+AclTensor::AclTensor(const at::Tensor& t) {
+  if (!t.defined()) return;
+  TORCH_CHECK(!t.is_conj() && !t.is_neg(), "flagos (ascend): aclnn kernels take no conjugate or negative views; ",
+              "materialise the tensor first (.resolve_conj() / .resolve_neg())");
+  // The storage as one dimension of elements, the view over it by sizes, strides and offset.
+  const int64_t item = static_cast<int64_t>(t.dtype().itemsize());
+  const int64_t storage_elements = static_cast<int64_t>(t.storage().nbytes()) / item;
+  handle_ = aclCreateTensor(t.sizes().data(), t.dim(), acl_dtype(t.scalar_type()), t.strides().data(),
+                            t.storage_offset(), ACL_FORMAT_ND, &storage_elements, 1, t.storage().mutable_data());
+  TORCH_CHECK(handle_, "flagos (ascend): aclCreateTensor failed for a ", t.scalar_type(), " tensor of shape ",
+              t.sizes(), ": ", aclGetRecentErrMsg());
+}
+
+AclTensor::~AclTensor() {
+  if (handle_) (void)aclDestroyTensor(handle_);
+}
+
+AclScalar::AclScalar(const c10::Scalar& value, c10::ScalarType type) {
+  // Stored as the operation's dtype, as ATen would apply it; reduced floats as float.
+  union {
+    double f64;
+    float f32;
+    int64_t i64;
+    bool b;
+  } v{};
+  aclDataType acl;
+  if (c10::isFloatingType(type) && type != c10::ScalarType::Double) {
+    v.f32 = value.to<float>();
+    acl = ACL_FLOAT;
+  } else if (type == c10::ScalarType::Double) {
+    v.f64 = value.to<double>();
+    acl = ACL_DOUBLE;
+  } else if (type == c10::ScalarType::Bool) {
+    v.b = value.to<bool>();
+    acl = ACL_BOOL;
+  } else {
+    v.i64 = value.to<int64_t>();
+    acl = ACL_INT64;
+  }
+  handle_ = aclCreateScalar(&v, acl);
+  TORCH_CHECK(handle_, "flagos (ascend): aclCreateScalar failed: ", aclGetRecentErrMsg());
+}
+
+AclScalar::~AclScalar() {
+  if (handle_) (void)aclDestroyScalar(handle_);
+}
+
+AclIntArray::AclIntArray(c10::IntArrayRef values) {
+  handle_ = aclCreateIntArray(values.data(), values.size());
+  TORCH_CHECK(handle_, "flagos (ascend): aclCreateIntArray failed: ", aclGetRecentErrMsg());
+}
+
+AclIntArray::~AclIntArray() {
+  if (handle_) (void)aclDestroyIntArray(handle_);
+}
+
+void check(aclnnStatus status, const char* op, const char* phase) {
+  if (status == 0) return;
+  const char* message = aclGetRecentErrMsg();
+  TORCH_CHECK(false, "flagos (ascend): ", op, phase, " failed with aclnn status ", status, ": ",
+              message ? message : "(no message)", ". Route the operator to cpu (FLAGOS_OP_<op>=cpu) to work around it");
+}
+
+aclrtStream current_acl_stream() {
+  return flagos_ascend_acl_stream(hal_stream(current_stream(current_device())));
+}
+
+c10::DataPtr workspace(uint64_t bytes) {
+  if (bytes == 0) return c10::DataPtr();
+  return platform::device_allocator().allocate(bytes);
+}
+
+}  // namespace flagos::ascend

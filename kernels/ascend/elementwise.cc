@@ -1,0 +1,97 @@
+// Element-wise arithmetic and activations through aclnn's Vector-unit kernels. Broadcasting and
+// type promotion follow ATen: the result's shape and dtype are decided here (at::infer_size,
+// at::result_type) and aclnn computes into that output, promoting its inputs itself.
+#include <ATen/ATen.h>
+#include <ATen/ExpandUtils.h>
+#include <aclnnop/aclnn_add.h>
+#include <aclnnop/aclnn_div.h>
+#include <aclnnop/aclnn_mul.h>
+#include <aclnnop/aclnn_silu.h>
+#include <aclnnop/aclnn_sub.h>
+#include <torch/library.h>
+
+#include "kernels/ascend/aclnn.h"
+
+namespace flagos::ascend {
+namespace {
+
+// A CPU 0-dim operand (x + torch.tensor(2.)) is accepted by ATen on any device; aclnn reads device
+// memory only, so it moves to the other operand's device (one element).
+at::Tensor on_device_of(const at::Tensor& t, const at::Tensor& like) {
+  return t.device() == like.device() ? t : t.to(like.device());
+}
+
+// The output of a binary operator: broadcast shape, `dtype`, on self's device (or other's when
+// self is the CPU scalar).
+at::Tensor binary_output(const at::Tensor& self, const at::Tensor& other, c10::ScalarType dtype) {
+  const at::Tensor& device_side = self.device().is_cpu() ? other : self;
+  return at::empty(at::infer_size(self.sizes(), other.sizes()), device_side.options().dtype(dtype));
+}
+
+at::Tensor add_or_sub(bool subtract, const at::Tensor& self, const at::Tensor& other, const c10::Scalar& alpha) {
+  const c10::ScalarType dtype = at::result_type(self, other);
+  TORCH_CHECK(dtype != c10::ScalarType::Bool || !subtract,
+              "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+              "operator instead.");
+  at::Tensor out = binary_output(self, other, dtype);
+  if (out.numel() == 0) return out;
+  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  AclTensor ta(a), tb(b), to(out);
+  AclScalar scale(alpha, dtype);
+  if (subtract) {
+    FLAGOS_ACLNN(Sub, ta.get(), tb.get(), scale.get(), to.get());
+  } else {
+    FLAGOS_ACLNN(Add, ta.get(), tb.get(), scale.get(), to.get());
+  }
+  return out;
+}
+
+at::Tensor add(const at::Tensor& self, const at::Tensor& other, const c10::Scalar& alpha) {
+  return add_or_sub(false, self, other, alpha);
+}
+
+at::Tensor sub(const at::Tensor& self, const at::Tensor& other, const c10::Scalar& alpha) {
+  return add_or_sub(true, self, other, alpha);
+}
+
+at::Tensor mul(const at::Tensor& self, const at::Tensor& other) {
+  at::Tensor out = binary_output(self, other, at::result_type(self, other));
+  if (out.numel() == 0) return out;
+  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  AclTensor ta(a), tb(b), to(out);
+  FLAGOS_ACLNN(Mul, ta.get(), tb.get(), to.get());
+  return out;
+}
+
+// True division: integer and bool operands give the default floating dtype, as in ATen.
+at::Tensor div(const at::Tensor& self, const at::Tensor& other) {
+  c10::ScalarType dtype = at::result_type(self, other);
+  if (c10::isIntegralType(dtype, /*includeBool=*/true)) dtype = c10::typeMetaToScalarType(at::get_default_dtype());
+  at::Tensor out = binary_output(self, other, dtype);
+  if (out.numel() == 0) return out;
+  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  AclTensor ta(a), tb(b), to(out);
+  FLAGOS_ACLNN(Div, ta.get(), tb.get(), to.get());
+  return out;
+}
+
+at::Tensor silu(const at::Tensor& self) {
+  TORCH_CHECK(c10::isFloatingType(self.scalar_type()), "\"silu\" not implemented for '", self.scalar_type(), "'");
+  at::Tensor out = at::empty(self.sizes(), self.options());
+  if (out.numel() == 0) return out;
+  AclTensor a(self), o(out);
+  FLAGOS_ACLNN(Silu, a.get(), o.get());
+  return out;
+}
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(aten, PrivateUse2, m) {
+  m.impl("add.Tensor", TORCH_FN(add));
+  m.impl("sub.Tensor", TORCH_FN(sub));
+  m.impl("mul.Tensor", TORCH_FN(mul));
+  m.impl("div.Tensor", TORCH_FN(div));
+  m.impl("silu", TORCH_FN(silu));
+}
+
+}  // namespace flagos::ascend

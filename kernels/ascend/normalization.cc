@@ -1,0 +1,75 @@
+// Softmax and layer normalisation through aclnn's fused kernels: _softmax -> aclnnSoftmax,
+// native_layer_norm -> aclnnLayerNorm (its mean and rstd outputs feed the backward, which runs
+// where it is routed with exactly ATen's shapes and dtypes).
+#include <ATen/ATen.h>
+#include <ATen/OpMathType.h>
+#include <ATen/WrapDimUtils.h>
+#include <aclnnop/aclnn_layer_norm.h>
+#include <aclnnop/aclnn_softmax.h>
+#include <torch/library.h>
+
+#include <tuple>
+#include <vector>
+
+#include "kernels/ascend/aclnn.h"
+
+namespace flagos::ascend {
+namespace {
+
+at::Tensor softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
+  TORCH_CHECK(c10::isFloatingType(self.scalar_type()), "\"softmax\" not implemented for '", self.scalar_type(), "'");
+  TORCH_CHECK(!half_to_float || self.scalar_type() == c10::ScalarType::Half,
+              "softmax with half to float conversion is supported on half inputs only");
+  const int64_t d = at::maybe_wrap_dim(dim, self.dim());
+  at::Tensor out = at::empty(self.sizes(), self.options().dtype(half_to_float ? c10::ScalarType::Float
+                                                                                : self.scalar_type()));
+  if (out.numel() == 0) return out;
+  AclTensor a(self), o(out);
+  FLAGOS_ACLNN(Softmax, a.get(), d, o.get());
+  return out;
+}
+
+using LayerNormResult = std::tuple<at::Tensor, at::Tensor, at::Tensor>;
+
+LayerNormResult aclnn_layer_norm(const at::Tensor& input, c10::IntArrayRef normalized_shape,
+                                 const std::optional<at::Tensor>& weight, const std::optional<at::Tensor>& bias,
+                                 double eps) {
+  const int64_t n = static_cast<int64_t>(normalized_shape.size());
+  const int64_t axis = input.dim() - n;
+  TORCH_CHECK(n >= 1 && axis >= 0 && input.sizes().slice(axis).equals(normalized_shape),
+              "Given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
+              c10::Join(", ", normalized_shape), "], but got input of size", input.sizes());
+  const at::Tensor w = weight.value_or(at::Tensor()), b = bias.value_or(at::Tensor());
+  TORCH_CHECK(!w.defined() || w.sizes().equals(normalized_shape), "Expected weight to be of same shape as ",
+              "normalized_shape, but got weight of shape ", w.sizes(), " and normalized_shape = ", normalized_shape);
+  TORCH_CHECK(!b.defined() || b.sizes().equals(normalized_shape), "Expected bias to be of same shape as ",
+              "normalized_shape, but got bias of shape ", b.sizes(), " and normalized_shape = ", normalized_shape);
+  // Statistics as ATen keeps them: the leading dims, then 1s; in the op-math dtype (float for
+  // half and bfloat16 inputs).
+  std::vector<int64_t> stat_shape(input.sizes().begin(), input.sizes().begin() + axis);
+  stat_shape.resize(input.dim(), 1);
+  const c10::ScalarType stat_type = at::toOpMathType(input.scalar_type());
+  at::Tensor out = at::empty(input.sizes(), input.options());
+  at::Tensor mean = at::empty(stat_shape, input.options().dtype(stat_type));
+  at::Tensor rstd = at::empty(stat_shape, input.options().dtype(stat_type));
+  if (input.numel() == 0) return {out, mean, rstd};
+  AclTensor x(input), tw(w), tb(b), o(out), m(mean), r(rstd);
+  AclIntArray shape(normalized_shape);
+  FLAGOS_ACLNN(LayerNorm, x.get(), shape.get(), tw.get(), tb.get(), eps, o.get(), m.get(), r.get());
+  return {out, mean, rstd};
+}
+
+LayerNormResult native_layer_norm(const at::Tensor& input, c10::SymIntArrayRef normalized_shape,
+                                  const std::optional<at::Tensor>& weight, const std::optional<at::Tensor>& bias,
+                                  double eps) {
+  return aclnn_layer_norm(input, C10_AS_INTARRAYREF_SLOW(normalized_shape), weight, bias, eps);
+}
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(aten, PrivateUse2, m) {
+  m.impl("_softmax", TORCH_FN(softmax));
+  m.impl("native_layer_norm", TORCH_FN(native_layer_norm));
+}
+
+}  // namespace flagos::ascend

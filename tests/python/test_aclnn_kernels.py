@@ -1,0 +1,204 @@
+"""The ascend platform's native kernels (kernels/ascend: ATen operators over aclnn).
+
+Run on the synthetic stand-in toolkit (bazel test --config=ascend-synthetic), whose aclnn library
+computes on its host-memory "device", later, on the stream it was given (tests/synthetic_sdk). So
+these tests check flagos' side for real: that each operator reaches its aclnn kernel (the call
+records), with ATen's output shapes, dtypes, broadcasting and promotion (results against CPU
+float64), on the current flagos stream with the workspace aclnn asked for, and that everything
+reading the results afterwards waits for that stream. What they cannot check is aclnn's own
+numerics on an NPU.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import pathlib
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import flagos
+from testing import assert_close_to_reference, rand
+
+pytestmark = pytest.mark.skipif(flagos.platform != "ascend", reason="the ascend platform's aclnn kernels")
+
+
+class Call(ctypes.Structure):
+    """synthetic_acl_call (tests/synthetic_sdk/cann/include/flagos_synthetic/acl_control.h)."""
+
+    _fields_ = [("device", ctypes.c_int), ("stream", ctypes.c_void_p), ("ptr", ctypes.c_void_p),
+                ("bytes", ctypes.c_size_t), ("kind", ctypes.c_int), ("flags", ctypes.c_uint)]
+
+
+@pytest.fixture(scope="module")
+def acl() -> ctypes.CDLL:
+    root = pathlib.Path(os.environ.get("ASCEND_HOME_PATH", ""))
+    if not (root / "FLAGOS_SYNTHETIC_SDK").exists():
+        pytest.skip("needs the synthetic toolkit's call records (a real toolkit has none)")
+    lib = ctypes.CDLL(str(root / "lib64" / "libascendcl.so"))
+    lib.synthetic_acl_call_count.argtypes = [ctypes.c_char_p]
+    lib.synthetic_acl_get_call.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(Call)]
+    lib.synthetic_acl_fail_next.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    lib.synthetic_acl_pending.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def count(acl: ctypes.CDLL, api: str) -> int:
+    return acl.synthetic_acl_call_count(api.encode())
+
+
+def last_call(acl: ctypes.CDLL, api: str) -> Call:
+    call = Call()
+    assert acl.synthetic_acl_get_call(api.encode(), -1, ctypes.byref(call)) == 1, f"{api} was never called"
+    return call
+
+
+def runs_native(fn, *args):
+    """fn(*args) and the providers its operators ran on."""
+    with flagos.trace() as trace:
+        out = fn(*args)
+    return out, {op: provider for op, provider in trace.counts()}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_matmuls_run_aclnn_with_its_workspace(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    a, b = rand(gen, 7, 5, dtype=dtype), rand(gen, 5, 3, dtype=dtype)
+    before = count(acl, "aclnnMm")
+    out, providers = runs_native(torch.mm, a.to("flagos"), b.to("flagos").t().contiguous().t())  # strided mat2
+    assert providers.get("mm.default") == "native"
+    assert_close_to_reference(out, a.double() @ b.double(), scale=4)
+    assert count(acl, "aclnnMm") == before + 1
+    prepare, launch = last_call(acl, "aclnnMmGetWorkspaceSize"), last_call(acl, "aclnnMm")
+    assert launch.bytes > 0 and launch.ptr, "aclnnMm asks for a workspace: flagos must hand it one"
+    x, y = rand(gen, 3, 4, 6, dtype=dtype), rand(gen, 3, 6, 2, dtype=dtype)
+    assert_close_to_reference(torch.bmm(x.to("flagos"), y.to("flagos")), x.double() @ y.double(), scale=4)
+    assert prepare.device == launch.device == 0
+
+
+def test_elementwise_broadcasting_and_promotion(gen: torch.Generator, acl: ctypes.CDLL) -> None:
+    x, y = rand(gen, 4, 1, 5), rand(gen, 3, 1)
+    fx, fy = x.to("flagos"), y.to("flagos")
+    out, providers = runs_native(lambda: (fx + 2.5 * fy, fx - fy, fx * fy, fx / fy))
+    assert {providers[op] for op in ("add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor")} == {"native"}
+    xd, yd = x.double(), y.double()
+    for got, ref in zip(out, (xd + 2.5 * yd, xd - yd, xd * yd, xd / yd)):
+        assert got.shape == ref.shape
+        assert_close_to_reference(got, ref)
+    assert_close_to_reference(torch.add(fx, fy, alpha=-3), xd - 3 * yd)
+    # ATen's promotion: int + float -> float, int / int -> float, bf16 * f32 -> f32, CPU 0-dim scalar
+    i = torch.randint(-9, 9, (4, 5), generator=gen)
+    j = torch.randint(1, 9, (4, 5), generator=gen)
+    fi, fj = i.to("flagos"), j.to("flagos")
+    assert (fi + fx[0, 0]).dtype == torch.float32
+    assert_close_to_reference(fi + fx[0, 0], i.double() + xd[0, 0])
+    assert (fi / fj).dtype == torch.float32 and (fi * fj).dtype == torch.int64
+    assert_close_to_reference(fi / fj, i.double() / j.double())
+    assert torch.equal((fi * fj).cpu(), i * j)
+    b = rand(gen, 4, 5, dtype=torch.bfloat16)
+    assert (b.to("flagos") * fx[0]).dtype == torch.float32
+    assert_close_to_reference(fx[0] * torch.tensor(3.0), xd[0] * 3)
+    assert_close_to_reference(F.silu(fx), F.silu(xd))
+
+
+def test_softmax_layer_norm_and_embedding(gen: torch.Generator) -> None:
+    x = rand(gen, 2, 3, 8)
+    fx = x.to("flagos")
+    out, providers = runs_native(lambda: (F.softmax(fx, dim=1), F.softmax(fx, dim=-1)))
+    assert providers["_softmax.default"] == "native"
+    assert_close_to_reference(out[0], F.softmax(x.double(), dim=1))
+    assert_close_to_reference(out[1], F.softmax(x.double(), dim=-1))
+    w, b = rand(gen, 3, 8), rand(gen, 3, 8)
+    for weight, bias in ((w, b), (None, None)):
+        args = [t.to("flagos") if t is not None else None for t in (weight, bias)]
+        got, providers = runs_native(torch.native_layer_norm, fx, [3, 8], *args, 1e-5)
+        ref = torch.native_layer_norm(x.double(), [3, 8], *[t.double() if t is not None else None
+                                                             for t in (weight, bias)], 1e-5)
+        assert providers["native_layer_norm.default"] == "native"
+        for g, r in zip(got, ref):  # output, mean and rstd, with ATen's shapes
+            assert g.shape == r.shape and g.dtype == torch.float32
+            assert_close_to_reference(g, r, scale=2)
+    h = rand(gen, 4, 16, dtype=torch.bfloat16)
+    _, mean, rstd = torch.native_layer_norm(h.to("flagos"), [16], None, None, 1e-5)
+    assert mean.dtype == rstd.dtype == torch.float32 and mean.shape == (4, 1)  # ATen's statistics dtype
+    table = rand(gen, 10, 4)
+    for index_dtype in (torch.int64, torch.int32):
+        idx = torch.randint(0, 10, (3, 5), generator=gen, dtype=index_dtype)
+        got, providers = runs_native(F.embedding, idx.to("flagos"), table.to("flagos"))
+        assert providers["embedding.default"] == "native" and got.shape == (3, 5, 4)
+        assert torch.equal(got.cpu(), table[idx])
+
+
+def test_kernels_run_on_the_current_stream_and_readers_wait(gen: torch.Generator, acl: ctypes.CDLL) -> None:
+    a, b = rand(gen, 64, 32), rand(gen, 32, 16)
+    fa, fb = a.to("flagos"), b.to("flagos")
+    torch.flagos.synchronize()
+    side = torch.flagos.Stream()
+    with torch.flagos.stream(side):
+        c = fa @ fb
+        on_side = last_call(acl, "aclnnMm").stream
+        d = fa @ fb
+        assert last_call(acl, "aclnnMm").stream == on_side
+    assert on_side, "the side stream, not ACL's default stream"
+    assert acl.synthetic_acl_pending(ctypes.c_void_p(on_side)) >= 2, "aclnn work runs later, on the stream"
+    torch.flagos.current_stream().wait_stream(side)
+    assert_close_to_reference(c, a.double() @ b.double())  # the copy to the host waits for the stream
+    e = fa @ fb
+    assert last_call(acl, "aclnnMm").stream != on_side
+    assert torch.equal(d.cpu(), e.cpu())
+
+
+def test_storage_growth_keeps_what_pending_kernels_wrote(gen: torch.Generator) -> None:
+    a, b = rand(gen, 16, 16), rand(gen, 16, 16)
+    c = a.to("flagos") @ b.to("flagos")  # queued, not yet run
+    c.untyped_storage().resize_(c.untyped_storage().nbytes() * 2)
+    assert_close_to_reference(c, a.double() @ b.double())
+
+
+def test_device_copies_convert_on_the_device(gen: torch.Generator, acl: ctypes.CDLL) -> None:
+    x = rand(gen, 6, 5) * 100
+    fx = x.to("flagos")
+    before = count(acl, "aclnnInplaceCopy")
+    for dtype in (torch.float16, torch.bfloat16, torch.int32, torch.float64):
+        assert torch.equal(fx.to(dtype).cpu(), x.to(dtype))
+    assert torch.equal(fx.t().contiguous().cpu(), x.t().contiguous())  # strided source
+    y = torch.empty(5, 6, device="flagos").t()
+    y.copy_(fx[0])  # broadcast into a transposed destination
+    assert torch.equal(y.cpu(), x[0].expand(6, 5))
+    assert count(acl, "aclnnInplaceCopy") == before + 6
+    z = torch.zeros(3, 4, dtype=torch.complex64)
+    assert torch.equal(z.to("flagos").conj().resolve_conj().cpu(), z)  # no aclnn type: the staged copy
+
+
+def test_an_aclnn_failure_names_operator_status_and_message(gen: torch.Generator, acl: ctypes.CDLL) -> None:
+    a = rand(gen, 3, 3).to("flagos")
+    acl.synthetic_acl_fail_next(b"aclnnMmGetWorkspaceSize", 161002, b"injected: shape not supported", 1)
+    with pytest.raises(RuntimeError, match=r"aclnnMmGetWorkspaceSize failed with aclnn status 161002: "
+                                           r".*injected: shape not supported.*FLAGOS_OP_<op>=cpu"):
+        a @ a
+    acl.synthetic_acl_fail_next(b"aclnnMm", 361001, b"injected: launch failed", 1)
+    with pytest.raises(RuntimeError, match=r"aclnnMm failed with aclnn status 361001: .*launch failed"):
+        a @ a
+    assert_close_to_reference(a @ a, a.cpu().double() @ a.cpu().double())  # and the next call works
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(3x3 and 2x3\)"):
+        a @ a[:2]
+
+
+def test_a_training_step_with_native_forwards_matches_float64(gen: torch.Generator) -> None:
+    torch.manual_seed(int(torch.randint(0, 2**31, (), generator=gen)))
+    model = torch.nn.Sequential(torch.nn.Embedding(20, 8), torch.nn.LayerNorm(8), torch.nn.Linear(8, 16),
+                                torch.nn.SiLU(), torch.nn.Linear(16, 5))
+    reference = __import__("copy").deepcopy(model).double()
+    model.to("flagos")
+    idx, target = torch.randint(0, 20, (6,), generator=gen), torch.randint(0, 5, (6,), generator=gen)
+    with flagos.trace() as trace:
+        loss = F.cross_entropy(model(idx.to("flagos")), target.to("flagos"))
+        loss.backward()
+    ref = F.cross_entropy(reference(idx), target)
+    ref.backward()
+    assert_close_to_reference(loss, ref)
+    for p, r in zip(model.parameters(), reference.parameters()):
+        assert p.grad is not None
+        assert_close_to_reference(p.grad, r.grad, scale=2)
+    native = {op for op, provider in trace.counts() if provider == "native"}
+    assert {"embedding.default", "native_layer_norm.default", "silu.default"} <= native, trace.summary()

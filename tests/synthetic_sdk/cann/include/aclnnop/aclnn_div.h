@@ -1,0 +1,27 @@
+/* SYNTHETIC stand-in for CANN's aclnnop/aclnn_div.h (tests/synthetic_sdk/README.md): the signatures
+ * of Huawei's public aclnn API reference; the stand-in libopapi.so computes on the synthetic
+ * device. Not Huawei's header.
+ *
+ * aclnnDiv: out = self / other (true division: out is floating), broadcasting self and other
+ * to out's shape.
+ * Two phases (aclnn/aclnn_base.h says how). */
+#ifndef FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_DIV_H_
+#define FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_DIV_H_
+
+#include "aclnn/aclnn_base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnDivGetWorkspaceSize(const aclTensor* self, const aclTensor* other,
+                                                         aclTensor* out, uint64_t* workspaceSize,
+                                                         aclOpExecutor** executor);
+ACL_FUNC_VISIBILITY aclnnStatus aclnnDiv(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor,
+                                         aclrtStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_DIV_H_ */

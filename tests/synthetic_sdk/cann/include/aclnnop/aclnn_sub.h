@@ -1,0 +1,26 @@
+/* SYNTHETIC stand-in for CANN's aclnnop/aclnn_sub.h (tests/synthetic_sdk/README.md): the signatures
+ * of Huawei's public aclnn API reference; the stand-in libopapi.so computes on the synthetic
+ * device. Not Huawei's header.
+ *
+ * aclnnSub: out = self - alpha * other, broadcasting self and other to out's shape.
+ * Two phases (aclnn/aclnn_base.h says how). */
+#ifndef FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_SUB_H_
+#define FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_SUB_H_
+
+#include "aclnn/aclnn_base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnSubGetWorkspaceSize(const aclTensor* self, const aclTensor* other,
+                                                         const aclScalar* alpha, aclTensor* out,
+                                                         uint64_t* workspaceSize, aclOpExecutor** executor);
+ACL_FUNC_VISIBILITY aclnnStatus aclnnSub(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor,
+                                         aclrtStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLAGOS_SYNTHETIC_ACLNNOP_ACLNN_SUB_H_ */
