@@ -6,8 +6,8 @@ Importing flagos registers the ``flagos`` backend with torch.distributed, so sta
     torch.distributed.init_process_group(backend="flagos")      # or "cpu:gloo,flagos:flagos"
     model = DistributedDataParallel(model.to("flagos"))         # or fully_shard(model)
 
-Collectives on flagos tensors run on the platform's engine (gloo on host, NCCL on cuda and metax,
-HCCL on ascend) over native aliases of the same memory; cpu tensors go to gloo. See
+Collectives on flagos tensors run on the platform's engine (gloo on host, NCCL on cuda and metax)
+over native aliases of the same memory (on ascend, gloo over host copies); cpu tensors go to gloo. See
 ``_process_group`` for how, ``_engines`` for which engine, and :func:`init` for a torchrun helper.
 """
 from __future__ import annotations

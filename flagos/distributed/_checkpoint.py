@@ -23,11 +23,16 @@ FILESYSTEM = "torch.distributed.checkpoint.filesystem"
 
 def _staged(resolve: Callable[[Any], Any], device_type: str) -> Callable[[Any], Any]:
     """``resolve`` giving, for a flagos tensor, what a loader that moves ``device_type`` tensors can
-    stage: its native alias where that is of ``device_type``, else a CPU copy made here."""
+    stage: its native alias where that is of ``device_type``, else a CPU copy made here (always,
+    where there are no native aliases)."""
+    from .. import _runtime
+
+    aliases = _runtime.native_aliases_readable()  # none where ATen cannot read flagos memory (ascend)
+
     def resolve_data(item: Any) -> Any:
         data = resolve(item)
         if isinstance(data, torch.Tensor) and data.device.type == "flagos":
-            native = torch.ops.flagos.to_native(data)
+            native = torch.ops.flagos.to_native(data) if aliases else data
             return native if native.device.type == device_type else data.cpu()
         return data
 

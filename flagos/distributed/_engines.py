@@ -1,16 +1,16 @@
 """Which collective engine moves flagos tensors on each platform, and how to start it.
 
 flagos has no communication library of its own: collectives run on the engine the platform's
-vendor already ships (gloo for host memory, NCCL on CUDA, HCCL on Ascend), over native-device
-aliases of flagos memory. An :class:`Engine` says what that engine is called, which native device
-its tensors live on, which reductions it does itself (the others are emulated by the process
-group), and how to construct its ``torch.distributed`` backend. CPU tensors always go to gloo, so
-object collectives and CPU-side state work on every platform.
+vendor already ships (gloo for host memory, NCCL on CUDA), over native-device aliases of flagos
+memory (on Ascend, for now, gloo over host copies: see below). An :class:`Engine` says what that
+engine is called, which native device its tensors live on, which reductions it does itself (the
+others are emulated by the process group), and how to construct its ``torch.distributed``
+backend. CPU tensors always go to gloo, so object collectives and CPU-side state work on every
+platform.
 """
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from datetime import timedelta
 from typing import Callable, Optional
 
@@ -71,19 +71,6 @@ def _nccl(store: dist.Store, rank: int, size: int, timeout: timedelta) -> Backen
     return dist.ProcessGroupNCCL(store, rank, size, options)
 
 
-def _hccl(store: dist.Store, rank: int, size: int, timeout: timedelta) -> Backend:
-    try:
-        c10d = importlib.import_module("torch_npu._C._distributed_c10d")
-    except ImportError as e:
-        raise EngineUnavailableError(
-            "flagos.distributed: the ascend platform's collectives run on HCCL, which comes with torch_npu; "
-            f"torch_npu is not importable here ({e})"
-        ) from e
-    options = c10d.ProcessGroupHCCL.Options()
-    options._timeout = timeout
-    return c10d.ProcessGroupHCCL(store, rank, size, options)
-
-
 # Measured on torch 2.13's gloo: these work in every collective; int16, uint16/32/64 and float8
 # fail (send/recv take everything).
 _GLOO_DTYPES = frozenset({
@@ -99,8 +86,11 @@ _ENGINES: dict[str, Engine] = {
     # MetaX's PyTorch build presents its devices as cuda and backs torch's NCCL process group with
     # MCCL, its NCCL-compatible library: the same engine, untested until a MetaX machine runs it.
     "metax": Engine("nccl", "metax", "cuda", BackendType.NCCL, True, True, None, _nccl),
-    # HCCL has no AVG or PREMUL_SUM in every CANN release: emulate them, as for gloo.
-    "ascend": Engine("hccl", "ascend", "npu", BackendType.CUSTOM, False, False, None, _hccl),
+    # gloo on host copies of NPU memory (the process group stages them: no ATen device reads NPU
+    # memory). HCCL is the engine Ascend ships, but torch's HCCL backend is torch_npu's, which
+    # takes the PrivateUse1 key flagos holds; an HCCL engine of flagos' own (HcclAllReduce... on
+    # device pointers and flagos streams) is the next step, runtime/hal/ascend/README.md.
+    "ascend": dataclasses.replace(GLOO, platform="ascend"),
 }
 
 
@@ -117,4 +107,4 @@ def engine_for(platform: str) -> Engine:
 
 def host_engine(platform: str) -> Optional[Engine]:
     """The engine for CPU tensors when the platform's own engine cannot take them (None on host)."""
-    return None if engine_for(platform) is GLOO else GLOO
+    return None if engine_for(platform).name == GLOO.name else GLOO

@@ -1,6 +1,6 @@
 """The ``flagos`` process group: torch.distributed collectives on flagos tensors.
 
-Collective engines (gloo, NCCL, HCCL) reject PrivateUse1 tensors, and torch.distributed's C++
+Collective engines (gloo, NCCL) reject PrivateUse1 tensors, and torch.distributed's C++
 ``Backend`` cannot be subclassed from Python. A Python subclass of ``ProcessGroup`` can: PyTorch's
 ``PyProcessGroup`` trampoline sends both Python calls (``dist.all_reduce``) and C++ calls (DDP's
 reducer, ``_broadcast_coalesced``, functional collectives used by DTensor/FSDP2) to its methods.
@@ -10,15 +10,17 @@ registered for the native device (and gloo for cpu tensors). Each collective rep
 tensors with native aliases over the same memory (``torch.ops.flagos.to_native``), forwards the
 call under the same name, and returns the engine's Work wrapped so results and futures are the
 caller's flagos tensors. Nothing is copied, in-place results land in flagos memory, and
-``wait()`` is the engine's wait.
+``wait()`` is the engine's wait. Where ATen cannot read flagos memory (ascend) the engine gets
+host copies instead (``_tensors.Staging``), copied back when the collective completes.
 
 Reductions the engine lacks (``ReduceOp.AVG`` and ``PREMUL_SUM`` on gloo, which FSDP2 uses) run
 as SUM with the scaling done on the flagos device.
 """
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
-from typing import Any, Callable, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import torch
 import torch.distributed as dist
@@ -36,9 +38,26 @@ from torch._C._distributed_c10d import (
 )
 
 from ._engines import Engine, engine_for, host_engine
+from ._options import (
+    ALL_GATHER_SINGLE,
+    ALL_GATHER_SINGLE_COALESCED,
+    ALL_TO_ALL_SINGLE,
+    REDUCE_SCATTER_SINGLE,
+    REDUCE_SCATTER_SINGLE_COALESCED,
+    OptionsT,
+    RedOpType,
+    ReduceArg,
+    ReduceOp,
+    copy_options,
+    options,
+    rooted,
+    scalar,
+    with_sum,
+)
 from ._tensors import (
     FLAGOS,
     CollectiveError,
+    Staging,
     NestedTensors,
     Tensors,
     as_list,
@@ -50,76 +69,6 @@ from ._tensors import (
 from ._work import FlagosWork
 
 NAME = "flagos"
-
-ReduceOp = dist.ReduceOp
-RedOpType = dist.ReduceOp.RedOpType
-OptionsT = TypeVar("OptionsT")
-ReduceArg = Any  # an options object, a ReduceOp or RedOpType, or None
-
-_OPTION_FIELDS = ("asyncOp", "timeout", "reduceOp", "rootRank", "rootTensor", "device", "device_ids")
-
-
-def _copy_options(opts: OptionsT) -> OptionsT:
-    """A fresh options object with the same fields (pybind options have no copy support)."""
-    fresh = type(opts)()
-    for field in _OPTION_FIELDS:
-        if hasattr(opts, field):
-            setattr(fresh, field, getattr(opts, field))
-    return fresh
-
-
-def _with_sum(opts: OptionsT) -> OptionsT:
-    fresh = _copy_options(opts)
-    fresh.reduceOp = ReduceOp.SUM  # type: ignore[attr-defined]
-    return fresh
-
-
-def _options(cls: Callable[[], OptionsT], opts: Any) -> OptionsT:
-    """ProcessGroup's overloads take an options object, a ReduceOp, or nothing."""
-    if opts is None:
-        return cls()
-    if isinstance(opts, (ReduceOp, RedOpType)):
-        fresh = cls()
-        fresh.reduceOp = opts  # type: ignore[attr-defined]
-        return fresh
-    return opts
-
-
-def _rooted(cls: Callable[[], OptionsT], opts: Any, extra: Sequence[Any] = ()) -> OptionsT:
-    """Options for rooted collectives, which also come as ``(..., root)`` or ``(..., root, op)``."""
-    if isinstance(opts, int) and not isinstance(opts, bool):
-        fresh = cls()
-        fresh.rootRank = opts  # type: ignore[attr-defined]
-        if hasattr(fresh, "rootTensor"):
-            fresh.rootTensor = 0  # type: ignore[attr-defined]
-        if extra:
-            fresh.reduceOp = extra[0]  # type: ignore[attr-defined]
-        return fresh
-    return _options(cls, opts)
-
-
-def _current_name(name: str, older_name: str) -> str:
-    """``name`` if this torch's ProcessGroup has it, else its name before torch 2.13 renamed the
-    single-tensor collectives (FlagosProcessGroup answers to both)."""
-    return name if hasattr(dist.ProcessGroup, name) else older_name
-
-
-_ALL_GATHER_SINGLE = _current_name("all_gather_single", "_allgather_base")
-_ALL_GATHER_SINGLE_COALESCED = _current_name("all_gather_single_coalesced", "allgather_into_tensor_coalesced")
-_REDUCE_SCATTER_SINGLE = _current_name("reduce_scatter_single", "_reduce_scatter_base")
-_REDUCE_SCATTER_SINGLE_COALESCED = _current_name("reduce_scatter_single_coalesced", "reduce_scatter_tensor_coalesced")
-_ALL_TO_ALL_SINGLE = _current_name("all_to_all_single", "alltoall_base")
-
-
-def _scalar(value: Any, like: torch.Tensor) -> torch.Tensor:
-    """A scaling factor as a 0-dim tensor of ``like``'s dtype (cpu for numbers). A Python number is
-    a double that the native kernel first casts to the tensor's dtype, into a temporary; on the
-    host platform, kernel temporaries come from the flagos pool, so an emulated AVG would show up
-    as a flagos allocation. A cpu scalar of the right dtype needs no temporary on any platform."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().to(dtype=like.dtype)
-    return torch.tensor(value, dtype=like.dtype)
-
 
 class FlagosProcessGroup(dist.ProcessGroup):
     """A process group whose collectives take flagos tensors (and cpu tensors).
@@ -133,6 +82,10 @@ class FlagosProcessGroup(dist.ProcessGroup):
         self._store = store
         self.engine = engine
         self._native_devices: tuple[str, ...] = tuple(dict.fromkeys((engine.native_device, "cpu")))
+        from .. import _runtime
+
+        self._staged = not _runtime.native_aliases_readable()  # host copies instead of aliases
+        self._staging = threading.local()  # the Staging of the collective being set up on this thread
         self._native = dist.ProcessGroup(store, rank, size)
         self._native._set_default_backend(engine.backend_type)
         backend = engine.create(store, rank, size, timeout)
@@ -181,7 +134,11 @@ class FlagosProcessGroup(dist.ProcessGroup):
         if not any_dtype:
             for t in tensors:
                 check_dtype(t, collective, self._engine_of([t]))
-        return to_native_list(tensors, collective, self._native_devices)
+        staging = None
+        if self._staged:
+            staging = getattr(self._staging, "current", None) or Staging()
+            self._staging.current = staging
+        return to_native_list(tensors, collective, self._native_devices, staging)
 
     def _nat2(self, tensors: NestedTensors, collective: str) -> list[list[torch.Tensor]]:
         return [self._nat(row, collective) for row in tensors]
@@ -203,6 +160,11 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def _run(self, collective: str, tensors: Any, call: Callable[[], dist.Work], results: list[torch.Tensor],
              finish: Optional[Callable[[], None]] = None) -> Optional[FlagosWork]:
         context = f"{collective} of {describe(tensors)} ({self.engine.name} engine, {self.engine.platform} platform)"
+        staging: Optional[Staging] = getattr(self._staging, "current", None)
+        if staging is not None:
+            self._staging.current = None
+            staging.upload()
+            finish = self._after(staging, finish)
         try:
             work = call()
         except CollectiveError:
@@ -217,6 +179,17 @@ class FlagosProcessGroup(dist.ProcessGroup):
             return None
         return FlagosWork(work, results, finish, context)
 
+    @staticmethod
+    def _after(staging: Staging, finish: Optional[Callable[[], None]]) -> Callable[[], None]:
+        """The finishing step of a staged collective: results back into flagos memory first."""
+
+        def finish_staged() -> None:
+            staging.download()
+            if finish is not None:
+                finish()
+
+        return finish_staged
+
     def _reduction(self, collective: str, opts: OptionsT, tensors: Sequence[torch.Tensor]
                    ) -> tuple[OptionsT, Optional[Any], bool]:
         """How to run ``opts.reduceOp`` on the engine: (options for the engine, factor to scale the
@@ -226,10 +199,10 @@ class FlagosProcessGroup(dist.ProcessGroup):
         engine = self._engine_of(tensors)
         if kind == RedOpType.AVG and not engine.reduces_avg:
             self._check_floating(collective, "ReduceOp.AVG", tensors, engine)
-            return _with_sum(opts), None, True
+            return with_sum(opts), None, True
         if kind == RedOpType.PREMUL_SUM and not engine.reduces_premul_sum:
             self._check_floating(collective, "ReduceOp.PREMUL_SUM", tensors, engine)
-            return _with_sum(opts), op.factor, False
+            return with_sum(opts), op.factor, False
         return opts, None, False
 
     @staticmethod
@@ -248,25 +221,25 @@ class FlagosProcessGroup(dist.ProcessGroup):
         def finish() -> None:
             with torch.no_grad():
                 for out in outputs:
-                    out.div_(_scalar(size, out))
+                    out.div_(scalar(size, out))
 
         return finish
 
     @staticmethod
     def _scaled(tensors: Sequence[torch.Tensor], factor: Any) -> list[torch.Tensor]:
         with torch.no_grad():
-            return [t * _scalar(factor, t) for t in tensors]
+            return [t * scalar(factor, t) for t in tensors]
 
     # --- reductions -----------------------------------------------------------------------------
 
     def allreduce(self, tensors: Union[torch.Tensor, Tensors], opts: ReduceArg = None) -> dist.Work:
         tensors = as_list(tensors)
-        opts = _options(AllreduceOptions, opts)
+        opts = options(AllreduceOptions, opts)
         return self._allreduce("all_reduce", tensors, opts, self._native.allreduce)
 
     def allreduce_coalesced(self, tensors: Tensors, opts: ReduceArg = None) -> dist.Work:
         tensors = as_list(tensors)
-        opts = _options(AllreduceCoalescedOptions, opts)
+        opts = options(AllreduceCoalescedOptions, opts)
         return self._allreduce("all_reduce_coalesced", tensors, opts, self._native.allreduce_coalesced)
 
     def _allreduce(self, collective: str, tensors: list[torch.Tensor], opts: Any,
@@ -276,13 +249,13 @@ class FlagosProcessGroup(dist.ProcessGroup):
         if factor is not None:  # in place: all_reduce's input is its output
             with torch.no_grad():
                 for t in tensors:
-                    t.mul_(_scalar(factor, t))
+                    t.mul_(scalar(factor, t))
         return self._run(collective, tensors, lambda: forward(natives, opts), tensors,
                          self._divider(tensors) if divide else None)
 
     def reduce(self, tensors: Union[torch.Tensor, Tensors], opts: Any = None, *extra: Any) -> dist.Work:
         tensors = as_list(tensors)
-        opts = _rooted(ReduceOptions, opts, extra)
+        opts = rooted(ReduceOptions, opts, extra)
         opts, factor, divide = self._reduction("reduce", opts, tensors)
         targets = tensors
         if factor is not None:  # reduce leaves non-root inputs as they were: scale a copy
@@ -294,7 +267,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
             with torch.no_grad():
                 for t, s in zip(tensors, targets):
                     if divide:
-                        s.div_(_scalar(self.size(), s))
+                        s.div_(scalar(self.size(), s))
                     if s is not t:
                         t.copy_(s)
 
@@ -305,7 +278,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
                        opts: ReduceArg = None) -> dist.Work:
         outputs = as_list(outputs)
         inputs = as_nested(inputs)
-        opts = _options(ReduceScatterOptions, opts)
+        opts = options(ReduceScatterOptions, opts)
         opts, factor, divide = self._reduction("reduce_scatter", opts, [t for row in inputs for t in row])
         if factor is not None:
             inputs = [self._scaled(row, factor) for row in inputs]
@@ -315,27 +288,27 @@ class FlagosProcessGroup(dist.ProcessGroup):
                          outputs, self._divider(outputs) if divide else None)
 
     def reduce_scatter_single(self, output: torch.Tensor, input: torch.Tensor, opts: ReduceArg = None) -> dist.Work:
-        opts = _options(ReduceScatterOptions, opts)
+        opts = options(ReduceScatterOptions, opts)
         opts, factor, divide = self._reduction("reduce_scatter_tensor", opts, [input])
         if factor is not None:
             (input,) = self._scaled([input], factor)
         (nat_out, nat_in) = self._nat([output, input], "reduce_scatter_tensor")
         return self._run("reduce_scatter_tensor", [output, input],
-                         lambda: getattr(self._native, _REDUCE_SCATTER_SINGLE)(nat_out, nat_in, opts),
+                         lambda: getattr(self._native, REDUCE_SCATTER_SINGLE)(nat_out, nat_in, opts),
                          [output], self._divider([output]) if divide else None)
 
     _reduce_scatter_base = reduce_scatter_single
 
     def reduce_scatter_single_coalesced(self, outputs: Tensors, inputs: Tensors, opts: ReduceArg = None) -> dist.Work:
         outputs, inputs = as_list(outputs), as_list(inputs)
-        opts = _options(ReduceScatterOptions, opts)
+        opts = options(ReduceScatterOptions, opts)
         opts, factor, divide = self._reduction("reduce_scatter_tensor_coalesced", opts, inputs)
         if factor is not None:
             inputs = self._scaled(inputs, factor)
         nat_out = self._nat(outputs, "reduce_scatter_tensor_coalesced")
         nat_in = self._nat(inputs, "reduce_scatter_tensor_coalesced")
         return self._run("reduce_scatter_tensor_coalesced", [outputs, inputs],
-                         lambda: getattr(self._native, _REDUCE_SCATTER_SINGLE_COALESCED)(nat_out, nat_in, opts),
+                         lambda: getattr(self._native, REDUCE_SCATTER_SINGLE_COALESCED)(nat_out, nat_in, opts),
                          outputs, self._divider(outputs) if divide else None)
 
     reduce_scatter_tensor_coalesced = reduce_scatter_single_coalesced
@@ -344,14 +317,14 @@ class FlagosProcessGroup(dist.ProcessGroup):
 
     def broadcast(self, tensors: Union[torch.Tensor, Tensors], opts: Any = None) -> dist.Work:
         tensors = as_list(tensors)
-        opts = _rooted(BroadcastOptions, opts)
+        opts = rooted(BroadcastOptions, opts)
         natives = self._nat(tensors, "broadcast")
         return self._run("broadcast", tensors, lambda: self._native.broadcast(natives, opts), tensors)
 
     def allgather(self, outputs: Union[Tensors, NestedTensors], inputs: Union[torch.Tensor, Tensors],
                   opts: Optional[AllgatherOptions] = None) -> dist.Work:
         outputs, inputs = as_nested(outputs), as_list(inputs)
-        opts = _options(AllgatherOptions, opts)
+        opts = options(AllgatherOptions, opts)
         nat_out, nat_in = self._nat2(outputs, "all_gather"), self._nat(inputs, "all_gather")
         return self._run("all_gather", [outputs, inputs], lambda: self._native.allgather(nat_out, nat_in, opts),
                          [t for row in outputs for t in row])
@@ -359,7 +332,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def allgather_coalesced(self, outputs: NestedTensors, inputs: Tensors,
                             opts: Optional[AllgatherOptions] = None) -> dist.Work:
         outputs, inputs = as_nested(outputs), as_list(inputs)
-        opts = _options(AllgatherOptions, opts)
+        opts = options(AllgatherOptions, opts)
         nat_out, nat_in = self._nat2(outputs, "all_gather_coalesced"), self._nat(inputs, "all_gather_coalesced")
         return self._run("all_gather_coalesced", [outputs, inputs],
                          lambda: self._native.allgather_coalesced(nat_out, nat_in, opts),
@@ -367,28 +340,28 @@ class FlagosProcessGroup(dist.ProcessGroup):
 
     def all_gather_single(self, output: torch.Tensor, input: torch.Tensor,
                           opts: Optional[AllgatherOptions] = None) -> dist.Work:
-        opts = _options(AllgatherOptions, opts)
+        opts = options(AllgatherOptions, opts)
         nat_out, nat_in = self._nat([output, input], "all_gather_into_tensor")
         return self._run("all_gather_into_tensor", [output, input],
-                         lambda: getattr(self._native, _ALL_GATHER_SINGLE)(nat_out, nat_in, opts), [output])
+                         lambda: getattr(self._native, ALL_GATHER_SINGLE)(nat_out, nat_in, opts), [output])
 
     _allgather_base = all_gather_single
 
     def all_gather_single_coalesced(self, outputs: Tensors, inputs: Tensors,
                                     opts: Optional[AllgatherOptions] = None) -> dist.Work:
         outputs, inputs = as_list(outputs), as_list(inputs)
-        opts = _options(AllgatherOptions, opts)
+        opts = options(AllgatherOptions, opts)
         nat_out = self._nat(outputs, "all_gather_into_tensor_coalesced")
         nat_in = self._nat(inputs, "all_gather_into_tensor_coalesced")
         return self._run("all_gather_into_tensor_coalesced", [outputs, inputs],
-                         lambda: getattr(self._native, _ALL_GATHER_SINGLE_COALESCED)(nat_out, nat_in, opts), outputs)
+                         lambda: getattr(self._native, ALL_GATHER_SINGLE_COALESCED)(nat_out, nat_in, opts), outputs)
 
     allgather_into_tensor_coalesced = all_gather_single_coalesced
 
     def gather(self, outputs: Union[Tensors, NestedTensors], inputs: Union[torch.Tensor, Tensors],
                opts: Any = None) -> dist.Work:
         outputs, inputs = as_nested(outputs) if len(outputs) else [], as_list(inputs)
-        opts = _rooted(GatherOptions, opts)
+        opts = rooted(GatherOptions, opts)
         nat_out, nat_in = self._nat2(outputs, "gather"), self._nat(inputs, "gather")
         return self._run("gather", [outputs, inputs], lambda: self._native.gather(nat_out, nat_in, opts),
                          [t for row in outputs for t in row])
@@ -396,22 +369,22 @@ class FlagosProcessGroup(dist.ProcessGroup):
     def scatter(self, outputs: Union[torch.Tensor, Tensors], inputs: Union[Tensors, NestedTensors],
                 opts: Any = None) -> dist.Work:
         outputs, inputs = as_list(outputs), as_nested(inputs) if len(inputs) else []
-        opts = _rooted(ScatterOptions, opts)
+        opts = rooted(ScatterOptions, opts)
         nat_out, nat_in = self._nat(outputs, "scatter"), self._nat2(inputs, "scatter")
         return self._run("scatter", [outputs, inputs], lambda: self._native.scatter(nat_out, nat_in, opts), outputs)
 
     def alltoall(self, outputs: Tensors, inputs: Tensors, opts: Optional[AllToAllOptions] = None) -> dist.Work:
         outputs, inputs = as_list(outputs), as_list(inputs)
-        opts = _options(AllToAllOptions, opts)
+        opts = options(AllToAllOptions, opts)
         nat_out, nat_in = self._nat(outputs, "all_to_all"), self._nat(inputs, "all_to_all")
         return self._run("all_to_all", [outputs, inputs], lambda: self._native.alltoall(nat_out, nat_in, opts),
                          outputs)
 
     def all_to_all_single(self, output: torch.Tensor, input: torch.Tensor, output_split_sizes: list[int],
                           input_split_sizes: list[int], opts: Optional[AllToAllOptions] = None) -> dist.Work:
-        opts = _options(AllToAllOptions, opts)
+        opts = options(AllToAllOptions, opts)
         nat_out, nat_in = self._nat([output, input], "all_to_all_single")
-        forward = getattr(self._native, _ALL_TO_ALL_SINGLE)
+        forward = getattr(self._native, ALL_TO_ALL_SINGLE)
         out_splits, in_splits = list(output_split_sizes), list(input_split_sizes)
         return self._run("all_to_all_single", [output, input],
                          lambda: forward(nat_out, nat_in, out_splits, in_splits, opts), [output])
@@ -438,10 +411,10 @@ class FlagosProcessGroup(dist.ProcessGroup):
     # --- synchronisation and coalescing ---------------------------------------------------------
 
     def barrier(self, opts: Optional[BarrierOptions] = None) -> dist.Work:
-        opts = _options(BarrierOptions, opts)
+        opts = options(BarrierOptions, opts)
         device = getattr(opts, "device", None)
         if device is not None and torch.device(device).type == FLAGOS:
-            opts = _copy_options(opts)
+            opts = copyoptions(opts)
             opts.device = self._native_device(device)
         return self._run("barrier", [], lambda: self._native.barrier(opts), [])
 

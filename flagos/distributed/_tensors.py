@@ -4,10 +4,14 @@
 on CUDA) that shares the flagos tensor's memory, sizes, strides and offset. The engine reads
 inputs and writes results through those aliases, so results land in flagos memory with no copy,
 and an alias keeps its flagos storage alive for as long as the engine holds it.
+
+Where ATen cannot read flagos memory (ascend) there are no aliases: :class:`Staging` gives the
+engine host copies instead, filled just before the engine is called and copied back when the
+collective completes, which is what the engine would have left in aliased memory.
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import torch
 
@@ -39,15 +43,17 @@ def _flatten(tensors: Union[torch.Tensor, Sequence]) -> list[torch.Tensor]:
     return out
 
 
-def to_native(t: torch.Tensor, collective: str, native_devices: tuple[str, ...]) -> torch.Tensor:
-    """The engine's view of ``t``: a native alias of a flagos tensor, native tensors as they are."""
+def to_native(t: torch.Tensor, collective: str, native_devices: tuple[str, ...],
+              staging: Optional["Staging"] = None) -> torch.Tensor:
+    """The engine's view of ``t``: a native alias of a flagos tensor (a host copy under
+    ``staging``), native tensors as they are."""
     kind = t.device.type
     if kind == FLAGOS:
         if t.layout != torch.strided:
             raise CollectiveError(
                 f"flagos.distributed: {collective} supports dense (strided) flagos tensors only, got {t.layout}"
             )
-        return torch.ops.flagos.to_native(t)
+        return staging.stage(t) if staging is not None else torch.ops.flagos.to_native(t)
     if kind in native_devices:
         return t
     raise CollectiveError(
@@ -66,8 +72,33 @@ def check_dtype(t: torch.Tensor, collective: str, engine: Engine) -> None:
         )
 
 
-def to_native_list(tensors: Tensors, collective: str, native_devices: tuple[str, ...]) -> list[torch.Tensor]:
-    return [to_native(t, collective, native_devices) for t in tensors]
+class Staging:
+    """Host copies standing in for native aliases during one collective."""
+
+    def __init__(self) -> None:
+        self._pairs: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def stage(self, t: torch.Tensor) -> torch.Tensor:
+        host = torch.empty(t.shape, dtype=t.dtype)
+        self._pairs.append((t, host))
+        return host
+
+    def upload(self) -> None:
+        """Fills the host copies: right before the engine runs, so in-place steps taken between
+        staging and the call (the scaling of emulated reductions) are in what it reads."""
+        for t, host in self._pairs:
+            host.copy_(t)
+
+    def download(self) -> None:
+        """Copies what the engine left in the host copies back into the flagos tensors."""
+        with torch.no_grad():
+            for t, host in self._pairs:
+                t.copy_(host)
+
+
+def to_native_list(tensors: Tensors, collective: str, native_devices: tuple[str, ...],
+                   staging: Optional[Staging] = None) -> list[torch.Tensor]:
+    return [to_native(t, collective, native_devices, staging) for t in tensors]
 
 
 def as_list(tensors: Union[torch.Tensor, Tensors]) -> list[torch.Tensor]:

@@ -32,7 +32,6 @@ NEEDS_NATIVE_ALIASES = {
     "test_routing.py": "routes operators to native, which has no kernels where ATen cannot read flagos memory",
     "test_routing_check.py": "judges providers against native, which has no kernels here",
     "test_platform_routes.py": "falls back to the native default policy",
-    "test_distributed.py": "hands collective engines native aliases of flagos memory",
     "test_tensor_semantics.py::test_results_are_zero_copy": "native results adopted without copies",
     "test_tensor_semantics.py::test_bridge_round_trip_keeps_memory": "native aliases",
     "test_tensor_semantics.py::test_from_native_never_takes_memory_from_a_tensor_still_in_use": "native aliases",

@@ -313,7 +313,8 @@ def test_backend_is_registered_for_the_flagos_device() -> None:
 
 
 def test_engines_per_platform() -> None:
-    assert [engine_for(p).name for p in ("host", "cuda", "metax", "ascend")] == ["gloo", "nccl", "nccl", "hccl"]
+    # ascend: gloo over host copies until flagos has an HCCL engine of its own (torch_npu's cannot be used)
+    assert [engine_for(p).name for p in ("host", "cuda", "metax", "ascend")] == ["gloo", "nccl", "nccl", "gloo"]
     assert engine_for("host").native_device == "cpu" and engine_for("cuda").native_device == "cuda"
     with pytest.raises(EngineUnavailableError, match="no collective engine is known for platform 'tpu'"):
         engine_for("tpu")
@@ -346,13 +347,10 @@ def test_checkpoint_writer_stages_flagos_tensors_next_to_another_accelerator(
         assert torch.equal(restored[key].cpu(), value.cpu())
 
 
+@pytest.mark.skipif(dist.is_nccl_available(), reason="NCCL is present here: no engine is missing")
 def test_missing_engine_is_a_clear_error() -> None:
-    store, timeout = dist.HashStore(), timedelta(seconds=5)
-    with pytest.raises(EngineUnavailableError, match="HCCL.*torch_npu"):
-        engine_for("ascend").create(store, 0, 1, timeout)
-    if not dist.is_nccl_available():
-        with pytest.raises(EngineUnavailableError, match="NCCL"):
-            engine_for("cuda").create(store, 0, 1, timeout)
+    with pytest.raises(EngineUnavailableError, match="NCCL"):
+        engine_for("cuda").create(dist.HashStore(), 0, 1, timedelta(seconds=5))
 
 
 def _gloo_device(group: FlagosProcessGroup) -> str:
