@@ -1,6 +1,7 @@
 """Finds and loads a platform's vendor runtime library before flagos' native library.
 
-flagos' library names the vendor runtime (ascend: AscendCL's libascendcl.so) without a path: the
+flagos' library names the vendor runtime (ascend: AscendCL's libascendcl.so and aclnn's libraries;
+metax: the MACA runtime, libmcruntime.so) without a path: the
 toolkit is installed by the vendor, wherever the machine has it, and is found the vendor's way
 (CANN's set_env.sh puts it on LD_LIBRARY_PATH and sets ASCEND_HOME_PATH). Loading it here first,
 from the first place that has it, turns "toolkit not set up" into an error that says what was
@@ -30,6 +31,8 @@ RUNTIMES: dict[str, VendorRuntime] = {
                             ("ASCEND_HOME_PATH", "ASCEND_TOOLKIT_HOME"),
                             "/usr/local/Ascend/ascend-toolkit/latest", "lib64",
                             "source <toolkit>/set_env.sh (CANN), or set ASCEND_HOME_PATH to the toolkit"),
+    "metax": VendorRuntime("libmcruntime.so", (), ("METAX_PATH", "MACA_PATH"), "/opt/maca", "lib",
+                           "set METAX_PATH to the MACA SDK (or add its lib directory to LD_LIBRARY_PATH)"),
 }
 
 

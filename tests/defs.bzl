@@ -13,11 +13,14 @@ def flagos_py_test(name, srcs, deps = [], data = [], env = {}, **kwargs):
         deps = deps + ["//flagos", "//tests/python:testing"],
         data = data + ["//tests/python:conftest.py"] + select({
             "//platforms:ascend_on_synthetic_sdk": ["@cann_synthetic//:runtime_files"],
+            "//platforms:metax_on_synthetic_sdk": ["@maca_synthetic//:runtime_files"],
             "//conditions:default": [],
         }),
-        # --config=ascend-synthetic: the stand-in toolkit is found the way CANN's is (ASCEND_HOME_PATH).
+        # --config=<platform>-synthetic: the stand-in SDK is found the way the vendor's is
+        # (ASCEND_HOME_PATH for CANN, METAX_PATH for MACA).
         env = select({
             "//platforms:ascend_on_synthetic_sdk": dict(env, ASCEND_HOME_PATH = "../cann_synthetic/sdk"),
+            "//platforms:metax_on_synthetic_sdk": dict(env, METAX_PATH = "../maca_synthetic/sdk"),
             "//conditions:default": env,
         }),
         python_version = "PY3",

@@ -14,6 +14,9 @@ PYTHON_LOCKS = {
     # Stock CPU torch, as on host: on Ascend flagos itself is the NPU device (torch_npu, which takes
     # the same PrivateUse1 key, is not used), so there is no vendor torch build to compile against.
     "ascend": "//third_party/python:requirements_host.lock",
+    # --config=metax-synthetic only: stock CPU torch, the metax HAL without native aliases. The real
+    # metax build needs MetaX's PyTorch (its cuda device is the MetaX GPU), which is not on PyPI.
+    "metax-synthetic": "//third_party/python:requirements_host.lock",
 }
 
 # A directory no machine has: the vendor-SDK rules' "not found" tests look there.

@@ -94,17 +94,20 @@ _ENGINES: dict[str, Engine] = {
 }
 
 
-def engine_for(platform: str) -> Engine:
-    """The engine that carries flagos tensors on ``platform`` (``flagos.platform``)."""
+def engine_for(platform: str, native_aliases: bool = True) -> Engine:
+    """The engine that carries flagos tensors on ``platform`` (``flagos.platform``). Without native
+    aliases (``native_aliases=False``: ascend, metax on the synthetic SDK) the process group stages
+    host copies, so the engine is gloo whatever the platform's own would be."""
     try:
-        return _ENGINES[platform]
+        engine = _ENGINES[platform]
     except KeyError:
         raise EngineUnavailableError(
             f"flagos.distributed: no collective engine is known for platform '{platform}' "
             f"(known: {', '.join(sorted(_ENGINES))})"
         ) from None
+    return engine if native_aliases else dataclasses.replace(GLOO, platform=platform)
 
 
-def host_engine(platform: str) -> Optional[Engine]:
-    """The engine for CPU tensors when the platform's own engine cannot take them (None on host)."""
-    return None if engine_for(platform).name == GLOO.name else GLOO
+def host_engine(engine: Engine) -> Optional[Engine]:
+    """The engine for CPU tensors when ``engine`` cannot take them (None where it is gloo)."""
+    return None if engine.name == GLOO.name else GLOO

@@ -91,7 +91,7 @@ class FlagosProcessGroup(dist.ProcessGroup):
         backend = engine.create(store, rank, size, timeout)
         self._native._register_backend(torch.device(engine.native_device), engine.backend_type, backend)
         cpu_backend = backend
-        host = host_engine(engine.platform)
+        host = host_engine(engine)
         self._host = host or engine
         if host is not None:
             cpu_backend = host.create(store, rank, size, timeout)
@@ -452,4 +452,5 @@ def create(store: dist.Store, rank: int, size: int, timeout: Optional[timedelta]
     """
     from .. import _runtime
 
-    return FlagosProcessGroup(store, rank, size, timeout or dist.default_pg_timeout, engine_for(_runtime.platform()))
+    engine = engine_for(_runtime.platform(), _runtime.native_aliases_readable())
+    return FlagosProcessGroup(store, rank, size, timeout or dist.default_pg_timeout, engine)

@@ -45,7 +45,8 @@ NEEDS_REAL_RUNTIME = {
 
 
 def synthetic_sdk() -> bool:
-    root = os.environ.get("ASCEND_HOME_PATH", "") if flagos.platform == "ascend" else ""
+    variable = {"ascend": "ASCEND_HOME_PATH", "metax": "METAX_PATH"}.get(flagos.platform)
+    root = os.environ.get(variable, "") if variable else ""
     return bool(root) and pathlib.Path(root, "FLAGOS_SYNTHETIC_SDK").exists()
 
 

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 import flagos
 import flagos.distributed
+from flagos import _runtime
 from flagos.distributed import CollectiveError, EngineUnavailableError, FlagosProcessGroup, engine_for
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -297,7 +298,8 @@ def one_rank_group(request: pytest.FixtureRequest) -> Iterator[dist.ProcessGroup
                          ids=["flagos", "device_map", "default_for_accelerator"])
 def test_backend_names_give_the_flagos_group(one_rank_group: dist.ProcessGroup, gen: torch.Generator) -> None:
     assert isinstance(one_rank_group, FlagosProcessGroup)
-    assert one_rank_group.engine.name == engine_for(flagos.platform).name  # gloo on host, nccl on cuda
+    # gloo on host, nccl on cuda; gloo on host copies where there are no native aliases
+    assert one_rank_group.engine.name == engine_for(flagos.platform, _runtime.native_aliases_readable()).name
     assert {d.type for d in one_rank_group._device_types} == {"flagos", "cpu"}
     x = randn(gen, 4)
     t, c = x.to("flagos"), x.clone()
@@ -316,6 +318,7 @@ def test_engines_per_platform() -> None:
     # ascend: gloo over host copies until flagos has an HCCL engine of its own (torch_npu's cannot be used)
     assert [engine_for(p).name for p in ("host", "cuda", "metax", "ascend")] == ["gloo", "nccl", "nccl", "gloo"]
     assert engine_for("host").native_device == "cpu" and engine_for("cuda").native_device == "cuda"
+    assert engine_for("cuda", native_aliases=False).name == "gloo"  # the process group stages host copies
     with pytest.raises(EngineUnavailableError, match="no collective engine is known for platform 'tpu'"):
         engine_for("tpu")
 

@@ -115,7 +115,7 @@ def test_runpath_points_into_the_torch_wheel(library: str) -> None:
 
 # The vendor libraries each platform's native library links by name (found where the vendor
 # installed them: flagos/_vendor_runtime.py), never through a path recorded at build time.
-VENDOR_LIBRARIES = {"ascend": {"libascendcl.so", "libnnopbase.so", "libopapi.so"}}
+VENDOR_LIBRARIES = {"ascend": {"libascendcl.so", "libnnopbase.so", "libopapi.so"}, "metax": {"libmcruntime.so"}}
 
 
 def test_vendor_libraries_are_linked_by_name(wheel: zipfile.ZipFile, library: str) -> None:

@@ -22,8 +22,15 @@ _ENVIRON = ["FLAGOS_PLATFORM", "FLAGOS_PYTHON", "FLAGOS_BASE_PYTHON", "FLAGOS_CA
 _TORCH_LIBS = {
     "host": ["c10", "torch_cpu"],
     "cuda": ["c10", "torch_cpu", "c10_cuda", "torch_cuda"],
-    "metax": ["c10", "torch_cpu"],
+    "metax": ["c10", "torch_cpu", "c10_cuda", "torch_cuda"],  # MetaX's PyTorch build: cuda names over MACA
+    "metax-synthetic": ["c10", "torch_cpu"],
     "ascend": ["c10", "torch_cpu"],
+}
+
+# Why a platform has no lock yet, where that is known.
+_NO_LOCK_YET = {
+    "metax": (" (it compiles against MetaX's PyTorch build, whose cuda device is the MetaX GPU; that build " +
+              "is not on PyPI. --config=metax-synthetic builds against the synthetic stand-in SDK instead)"),
 }
 
 def _fail(msg):
@@ -39,8 +46,8 @@ def _flagos_python_impl(rctx):
     platform = rctx.os.environ.get("FLAGOS_PLATFORM", "host")
     if platform not in rctx.attr.locks:
         _fail(("platform %r has no Python environment yet (no third_party/python/requirements_%s.lock), so it " +
-               "cannot be built: the platforms that build today are %s (see platforms/README.md).") %
-              (platform, platform, ", ".join(sorted(rctx.attr.locks))))
+               "cannot be built%s: the platforms that build today are %s (see platforms/README.md).") %
+              (platform, platform, _NO_LOCK_YET.get(platform, ""), ", ".join(sorted(rctx.attr.locks))))
     lock = rctx.path(Label(rctx.attr.locks[platform]))
 
     python = rctx.os.environ.get("FLAGOS_PYTHON", "")
