@@ -1,11 +1,15 @@
 // Element-wise arithmetic and activations through aclnn's Vector-unit kernels. Broadcasting and
 // type promotion follow ATen: the result's shape and dtype are decided here (at::infer_size,
-// at::result_type) and aclnn computes into that output, promoting its inputs itself.
+// at::result_type) and aclnn computes into that output, promoting its inputs itself. add_ writes
+// into self, with ATen's checks for an in-place result (overlap, shape, castability, alpha).
 #include <ATen/ATen.h>
 #include <ATen/ExpandUtils.h>
+#include <ATen/MemoryOverlap.h>
 #include <aclnnop/aclnn_add.h>
 #include <aclnnop/aclnn_div.h>
 #include <aclnnop/aclnn_mul.h>
+#include <aclnnop/aclnn_pow.h>
+#include <aclnnop/aclnn_rsqrt.h>
 #include <aclnnop/aclnn_silu.h>
 #include <aclnnop/aclnn_sub.h>
 #include <torch/library.h>
@@ -75,6 +79,59 @@ at::Tensor div(const at::Tensor& self, const at::Tensor& other) {
   return out;
 }
 
+// self += alpha * other in self's memory. ATen's order of checks for an in-place TensorIterator
+// operation: overlap, then shape (self is not resized), then dtype (the promoted type must cast
+// to self's), then alpha.
+at::Tensor& add_(at::Tensor& self, const at::Tensor& other, const c10::Scalar& alpha) {
+  TORCH_CHECK(!self.device().is_cpu(), "Expected all tensors to be on the same device, but found at least two ",
+              "devices, ", other.device(), " and cpu!");
+  at::assert_no_internal_overlap(self);
+  at::assert_no_partial_overlap(self, other);
+  const std::vector<int64_t> shape = at::infer_size(self.sizes(), other.sizes());
+  TORCH_CHECK(self.sizes().equals(shape), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
+              c10::IntArrayRef(shape));
+  const c10::ScalarType dtype = at::result_type(self, other);
+  TORCH_CHECK(c10::canCast(dtype, self.scalar_type()), "result type ", dtype, " can't be cast to the desired output ",
+              "type ", self.scalar_type());
+  TORCH_CHECK(!alpha.isBoolean() || dtype == c10::ScalarType::Bool, "Boolean alpha only supported for Boolean results.");
+  TORCH_CHECK(c10::isFloatingType(dtype) || c10::isComplexType(dtype) || alpha.isIntegral(/*includeBool=*/true),
+              "For integral input tensors, argument alpha must not be a floating point number.");
+  if (self.numel() == 0) return self;
+  // A CPU 0-dim other (add_(2.0) arrives as a wrapped number) takes part as a value of the
+  // promoted dtype, as in ATen: it moves to the device already converted.
+  const at::Tensor b = other.device() == self.device() ? other : other.to(self.device(), dtype);
+  AclTensor ts(self), tb(b);
+  AclScalar scale(alpha, dtype);
+  FLAGOS_ACLNN(InplaceAdd, ts.get(), tb.get(), scale.get());
+  return self;
+}
+
+// self ** exponent: ATen's result dtype (at::result_type of the tensor and the scalar: an integer
+// tensor to a float power is float), the exponent held in that dtype.
+at::Tensor pow_tensor_scalar(const at::Tensor& self, const c10::Scalar& exponent) {
+  TORCH_CHECK(!(c10::isIntegralType(self.scalar_type(), /*includeBool=*/true) && exponent.isIntegral(true) &&
+                exponent.toLong() < 0),
+              "Integers to negative integer powers are not allowed.");
+  const c10::ScalarType dtype = at::result_type(self, exponent);
+  at::Tensor out = at::empty(self.sizes(), self.options().dtype(dtype));
+  if (out.numel() == 0) return out;
+  AclTensor a(self), o(out);
+  AclScalar e(exponent, dtype);
+  FLAGOS_ACLNN(PowTensorScalar, a.get(), e.get(), o.get());
+  return out;
+}
+
+// 1 / sqrt(self); integer and bool inputs give the default floating dtype, as in ATen.
+at::Tensor rsqrt(const at::Tensor& self) {
+  c10::ScalarType dtype = self.scalar_type();
+  if (c10::isIntegralType(dtype, /*includeBool=*/true)) dtype = c10::typeMetaToScalarType(at::get_default_dtype());
+  at::Tensor out = at::empty(self.sizes(), self.options().dtype(dtype));
+  if (out.numel() == 0) return out;
+  AclTensor a(self), o(out);
+  FLAGOS_ACLNN(Rsqrt, a.get(), o.get());
+  return out;
+}
+
 at::Tensor silu(const at::Tensor& self) {
   TORCH_CHECK(c10::isFloatingType(self.scalar_type()), "\"silu\" not implemented for '", self.scalar_type(), "'");
   at::Tensor out = at::empty(self.sizes(), self.options());
@@ -88,9 +145,12 @@ at::Tensor silu(const at::Tensor& self) {
 
 TORCH_LIBRARY_IMPL(aten, PrivateUse2, m) {
   m.impl("add.Tensor", TORCH_FN(add));
+  m.impl("add_.Tensor", TORCH_FN(add_));
   m.impl("sub.Tensor", TORCH_FN(sub));
   m.impl("mul.Tensor", TORCH_FN(mul));
   m.impl("div.Tensor", TORCH_FN(div));
+  m.impl("pow.Tensor_Scalar", TORCH_FN(pow_tensor_scalar));
+  m.impl("rsqrt", TORCH_FN(rsqrt));
   m.impl("silu", TORCH_FN(silu));
 }
 

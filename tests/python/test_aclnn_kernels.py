@@ -129,6 +129,102 @@ def test_softmax_layer_norm_and_embedding(gen: torch.Generator) -> None:
         assert torch.equal(got.cpu(), table[idx])
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_pow_and_rsqrt(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    x = rand(gen, 3, 7, dtype=dtype)
+    positive = (x.abs() + 0.1).to(dtype)
+    fx, fp = x.to("flagos"), positive.to("flagos")
+    before = count(acl, "aclnnPowTensorScalar"), count(acl, "aclnnRsqrt")
+    out, providers = runs_native(lambda: (fx.pow(2), fp.pow(0.5), torch.rsqrt(fp), fx.t().pow(3)))
+    assert providers["pow.Tensor_Scalar"] == providers["rsqrt.default"] == "native"
+    xd, pd = x.double(), positive.double()
+    for got, ref in zip(out, (xd ** 2, pd ** 0.5, pd.rsqrt(), xd.t() ** 3)):
+        assert got.dtype == dtype and got.shape == ref.shape
+        assert_close_to_reference(got, ref, scale=2)
+    assert (count(acl, "aclnnPowTensorScalar"), count(acl, "aclnnRsqrt")) == (before[0] + 3, before[1] + 1)
+    # ATen's dtypes: an integer tensor stays integral to an integer power, is float to a float power
+    # and under rsqrt; integers to negative integer powers are refused
+    i = torch.randint(1, 9, (4, 5), generator=gen)
+    fi = i.to("flagos")
+    assert fi.pow(2).dtype == torch.int64 and torch.equal(fi.pow(2).cpu(), i ** 2)
+    assert fi.pow(0.5).dtype == torch.rsqrt(fi).dtype == torch.float32
+    assert_close_to_reference(fi.pow(0.5), i.double() ** 0.5)
+    assert_close_to_reference(torch.rsqrt(fi), i.double().rsqrt())
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        fi.pow(-1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_mean(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    x = rand(gen, 3, 4, 5, dtype=dtype)
+    fx, xd = x.to("flagos"), x.double()
+    cases = [((1,), False), ((0, 2), False), ((-1, 0), True), (None, False), (None, True), ((), False)]
+    for dims, keep in cases:
+        got, providers = runs_native(lambda: torch.mean(fx, dim=dims, keepdim=keep))
+        ref = xd.mean(dim=dims, keepdim=keep)
+        assert providers["mean.dim"] == "native" and got.dtype == dtype and got.shape == ref.shape, (dims, keep)
+        assert_close_to_reference(got, ref, scale=2)
+    assert_close_to_reference(fx.mean(), xd.mean(), scale=2)  # mean.default reaches flagos as mean.dim
+    assert_close_to_reference(fx[:, 1:, ::2].mean(-1), xd[:, 1:, ::2].mean(-1), scale=2)  # strided self
+    launch = last_call(acl, "aclnnMean")
+    assert launch.bytes > 0 and launch.ptr, "aclnnMean asks for a workspace: flagos must hand it one"
+    wide = fx.mean(dim=(0, 1), dtype=torch.float64)  # dtype=: computed and returned in float64
+    assert wide.dtype == torch.float64
+    assert_close_to_reference(wide, xd.mean(dim=(0, 1)))
+    i = torch.randint(-9, 9, (4, 6), generator=gen)
+    assert_close_to_reference(i.to("flagos").mean(1, dtype=torch.float32), i.double().mean(1))
+    with pytest.raises(RuntimeError, match=r"mean\(\): could not infer output dtype\. Input dtype must be either a "
+                                           r"floating point or complex dtype\. Got: Long"):
+        i.to("flagos").mean(1)
+    with pytest.raises(RuntimeError, match="dim 0 appears multiple times in the list of dims"):
+        fx.mean(dim=(0, -3))
+    assert torch.isnan(fx[:, :0].mean(1).cpu()).all()  # a mean over no elements
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_add_in_place(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    x, o, row = rand(gen, 4, 5, dtype=dtype), rand(gen, 4, 5), rand(gen, 5, dtype=dtype)
+    fx = x.to("flagos")
+    before = count(acl, "aclnnInplaceAdd")
+    got, providers = runs_native(lambda: fx.add_(row.to("flagos"), alpha=-2.5))
+    assert got is fx and providers["add_.Tensor"] == "native" and fx.dtype == dtype
+    ref = x.double() - 2.5 * row.double()
+    assert_close_to_reference(fx, ref.to(dtype), scale=2)  # self keeps its dtype
+    fx.add_(torch.tensor(0.75))  # a CPU 0-dim other
+    fx.add_(o.to("flagos"))  # float32 other: computed in float32, stored in self's dtype
+    ref = ref.to(dtype).double() + 0.75 + o.double()
+    assert_close_to_reference(fx, ref, scale=4)
+    fx.t().add_(row.to("flagos")[:4], alpha=2)  # a strided self
+    ref = ref + 2 * row.double()[:4, None]
+    assert_close_to_reference(fx, ref, scale=4)
+    assert count(acl, "aclnnInplaceAdd") == before + 4
+    fi = torch.zeros(3, 4, dtype=torch.int64, device="flagos")
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+        fi.add_(fx[:3, :4].float())
+    with pytest.raises(RuntimeError, match=r"output with shape \[4, 1\] doesn't match the broadcast shape \[4, 5\]"):
+        fx[:, :1].add_(fx)
+    with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+        fi.add_(fi, alpha=0.5)
+    assert count(acl, "aclnnInplaceAdd") == before + 4
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_rms_norm_runs_every_operator_native(gen: torch.Generator, dtype: torch.dtype) -> None:
+    x, w = rand(gen, 2, 3, 16, dtype=dtype), rand(gen, 16, dtype=dtype)
+    fx, fw = x.to("flagos"), w.to("flagos")
+    for shape, weight, eps in (([16], w, 0.25), ([3, 16], None, None)):  # an eps that shows in the result
+        with flagos.trace() as trace:
+            got = F.rms_norm(fx, shape, fw if weight is not None else None, eps=eps)
+        ops = trace.counts()
+        assert {op for op, _ in ops} == {"pow.Tensor_Scalar", "mean.dim", "add_.Tensor", "rsqrt.default",
+                                         "mul.Tensor"}, trace.summary()
+        assert {provider for _, provider in ops} == {"native"}, trace.summary()
+        ref = F.rms_norm(x.double(), shape, weight.double() if weight is not None else None,
+                         eps=eps if eps is not None else torch.finfo(torch.float32).eps)  # ATen's: of the upcast
+        assert got.dtype == dtype
+        assert_close_to_reference(got, ref, scale=2)
+
+
 def test_kernels_run_on_the_current_stream_and_readers_wait(gen: torch.Generator, acl: ctypes.CDLL) -> None:
     a, b = rand(gen, 64, 32), rand(gen, 32, 16)
     fa, fb = a.to("flagos"), b.to("flagos")

@@ -18,6 +18,7 @@ HERE = pathlib.Path(os.environ.get("TEST_SRCDIR", ""), os.environ.get("TEST_WORK
 TABLES = {"ascend": str(HERE / "platforms/ascend/routes_aclnn.conf"),  # the target table (see its header)
           "metax": str(HERE / "platforms/metax/routes.conf")}
 ASCEND_SHIPPED = str(HERE / "platforms/ascend/routes.conf")
+METAX_WITHOUT_ALIASES = str(HERE / "platforms/metax/routes_without_aliases.conf")
 ROUTES_PY = str(HERE / "tools/routes/routes.py")
 
 
@@ -59,8 +60,9 @@ def test_ascend_policy() -> None:
     assert {p for p in t.routes.values()} == {"native", "flaggems", "cpu"}
 
 
-ASCEND_KERNELS = ["mm.default", "bmm.default", "add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "silu.default",
-                  "_softmax.default", "native_layer_norm.default", "embedding.default"]
+ASCEND_KERNELS = ["mm.default", "bmm.default", "add.Tensor", "add_.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor",
+                  "pow.Tensor_Scalar", "rsqrt.default", "silu.default", "mean.dim", "_softmax.default",
+                  "native_layer_norm.default", "embedding.default"]
 
 
 def test_ascend_ships_native_routes_only_for_its_kernels() -> None:
@@ -157,3 +159,9 @@ def test_check_command_fails_on_a_bad_table(tmp_path) -> None:
     res = subprocess.run([sys.executable, ROUTES_PY, "check", bad], capture_output=True, text=True)
     assert res.returncode == 1
     assert "unknown provider 'maybe'" in res.stderr
+
+
+def test_metax_without_native_aliases_ships_a_cpu_table() -> None:
+    # --config=metax-synthetic: stock torch, no native kernels; a native route would be refused at import
+    t = routes.load(METAX_WITHOUT_ALIASES)
+    assert t.default == ["cpu"] and not t.routes
