@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/ExpandUtils.h>
 #include <ATen/MemoryOverlap.h>
+#include <ATen/OpMathType.h>
 #include <aclnnop/aclnn_add.h>
 #include <aclnnop/aclnn_div.h>
 #include <aclnnop/aclnn_mul.h>
@@ -19,10 +20,13 @@
 namespace flagos::ascend {
 namespace {
 
-// A CPU 0-dim operand (x + torch.tensor(2.)) is accepted by ATen on any device; aclnn reads device
-// memory only, so it moves to the other operand's device (one element).
-at::Tensor on_device_of(const at::Tensor& t, const at::Tensor& like) {
-  return t.device() == like.device() ? t : t.to(like.device());
+// A CPU 0-dim operand (x + 2.5 arrives as a wrapped number; x + torch.tensor(2.)) is accepted by
+// ATen on any device; aclnn reads device memory only, so it moves to the other operand's device
+// (one element), as a value of the op-math type of the result `dtype`: what ATen computes with
+// (float for half and bfloat16 results), not a float64 the device may lack or a bfloat16 that
+// would round the scalar first.
+at::Tensor on_device_of(const at::Tensor& t, const at::Tensor& like, c10::ScalarType dtype) {
+  return t.device() == like.device() ? t : t.to(like.device(), at::toOpMathType(dtype));
 }
 
 // The output of a binary operator: broadcast shape, `dtype`, on self's device (or other's when
@@ -39,7 +43,8 @@ at::Tensor add_or_sub(bool subtract, const at::Tensor& self, const at::Tensor& o
               "operator instead.");
   at::Tensor out = binary_output(self, other, dtype);
   if (out.numel() == 0) return out;
-  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  const at::Tensor a = on_device_of(self, out, out.scalar_type());
+  const at::Tensor b = on_device_of(other, out, out.scalar_type());
   AclTensor ta(a), tb(b), to(out);
   AclScalar scale(alpha, dtype);
   if (subtract) {
@@ -61,7 +66,8 @@ at::Tensor sub(const at::Tensor& self, const at::Tensor& other, const c10::Scala
 at::Tensor mul(const at::Tensor& self, const at::Tensor& other) {
   at::Tensor out = binary_output(self, other, at::result_type(self, other));
   if (out.numel() == 0) return out;
-  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  const at::Tensor a = on_device_of(self, out, out.scalar_type());
+  const at::Tensor b = on_device_of(other, out, out.scalar_type());
   AclTensor ta(a), tb(b), to(out);
   FLAGOS_ACLNN(Mul, ta.get(), tb.get(), to.get());
   return out;
@@ -73,7 +79,8 @@ at::Tensor div(const at::Tensor& self, const at::Tensor& other) {
   if (c10::isIntegralType(dtype, /*includeBool=*/true)) dtype = c10::typeMetaToScalarType(at::get_default_dtype());
   at::Tensor out = binary_output(self, other, dtype);
   if (out.numel() == 0) return out;
-  const at::Tensor a = on_device_of(self, out), b = on_device_of(other, out);
+  const at::Tensor a = on_device_of(self, out, out.scalar_type());
+  const at::Tensor b = on_device_of(other, out, out.scalar_type());
   AclTensor ta(a), tb(b), to(out);
   FLAGOS_ACLNN(Div, ta.get(), tb.get(), to.get());
   return out;
@@ -93,13 +100,12 @@ at::Tensor& add_(at::Tensor& self, const at::Tensor& other, const c10::Scalar& a
   const c10::ScalarType dtype = at::result_type(self, other);
   TORCH_CHECK(c10::canCast(dtype, self.scalar_type()), "result type ", dtype, " can't be cast to the desired output ",
               "type ", self.scalar_type());
-  TORCH_CHECK(!alpha.isBoolean() || dtype == c10::ScalarType::Bool, "Boolean alpha only supported for Boolean results.");
+  TORCH_CHECK(!alpha.isBoolean() || dtype == c10::ScalarType::Bool,
+              "Boolean alpha only supported for Boolean results.");
   TORCH_CHECK(c10::isFloatingType(dtype) || c10::isComplexType(dtype) || alpha.isIntegral(/*includeBool=*/true),
               "For integral input tensors, argument alpha must not be a floating point number.");
   if (self.numel() == 0) return self;
-  // A CPU 0-dim other (add_(2.0) arrives as a wrapped number) takes part as a value of the
-  // promoted dtype, as in ATen: it moves to the device already converted.
-  const at::Tensor b = other.device() == self.device() ? other : other.to(self.device(), dtype);
+  const at::Tensor b = on_device_of(other, self, dtype);  // a CPU 0-dim other (add_(2.0))
   AclTensor ts(self), tb(b);
   AclScalar scale(alpha, dtype);
   FLAGOS_ACLNN(InplaceAdd, ts.get(), tb.get(), scale.get());

@@ -16,8 +16,8 @@ at::Tensor embedding(const at::Tensor& weight, const at::Tensor& indices, c10::S
                      bool /*scale_grad_by_freq*/, bool /*sparse*/) {
   TORCH_CHECK(weight.dim() == 2, "'weight' must be 2-D");
   TORCH_CHECK(indices.scalar_type() == c10::ScalarType::Long || indices.scalar_type() == c10::ScalarType::Int,
-              "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ",
-              indices.scalar_type(), " instead (while checking arguments for embedding)");
+              "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; ",
+              "but got ", indices.scalar_type(), " instead (while checking arguments for embedding)");
   std::vector<int64_t> shape(indices.sizes().begin(), indices.sizes().end());
   shape.push_back(weight.size(1));
   at::Tensor out = at::empty(shape, weight.options());
