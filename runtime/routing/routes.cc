@@ -56,9 +56,10 @@ bool implements(Kind kind, const c10::OperatorHandle& op) {
 }  // namespace
 
 c10::DispatchKey native_kernel_key() {
-  static const c10::DispatchKey key = platform::native_aliases_readable()
-                                          ? c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0))
-                                          : kPlatformKey;
+  static const c10::DispatchKey key =
+      platform::native_aliases_readable()
+          ? c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0))
+          : kPlatformKey;
   return key;
 }
 
