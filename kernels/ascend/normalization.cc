@@ -1,11 +1,13 @@
-// Softmax and layer normalisation through aclnn's fused kernels: _softmax -> aclnnSoftmax,
-// native_layer_norm -> aclnnLayerNorm (its mean and rstd outputs feed the backward, which runs
-// where it is routed with exactly ATen's shapes and dtypes).
+// Softmax and layer normalisation through aclnn's fused kernels: _softmax -> aclnnSoftmax and its
+// backward _softmax_backward_data -> aclnnSoftmaxBackward, native_layer_norm -> aclnnLayerNorm (its
+// mean and rstd outputs feed the backward, which runs where it is routed with exactly ATen's shapes
+// and dtypes). RMS normalisation is rms_norm.cc.
 #include <ATen/ATen.h>
 #include <ATen/OpMathType.h>
 #include <ATen/WrapDimUtils.h>
 #include <aclnnop/aclnn_layer_norm.h>
 #include <aclnnop/aclnn_softmax.h>
+#include <aclnnop/aclnn_softmax_backward.h>
 #include <torch/library.h>
 
 #include <tuple>
@@ -27,6 +29,31 @@ at::Tensor softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
   AclTensor a(self), o(out);
   FLAGOS_ACLNN(Softmax, a.get(), d, o.get());
   return out;
+}
+
+// The gradient of softmax from its output: grad_input = output * (grad_output - sum(grad_output *
+// output, dim)). ATen's rules: grad_output and output of one shape and dtype, dim wrapped (a 0-d
+// tensor has one dimension), the result in grad_output's dtype except for the backward of a half
+// to float softmax (float gradients, input_dtype half), whose gradient is half (aclnn's out may
+// differ in dtype from its inputs).
+at::Tensor softmax_backward_data(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim,
+                                 c10::ScalarType input_dtype) {
+  TORCH_CHECK(grad_output.sizes().equals(output.sizes()), "Expected tensor for argument #1 'grad' to have same size ",
+              "as tensor for argument #2 'output'; but ", grad_output.sizes(), " does not equal ", output.sizes(),
+              " (while checking arguments for softmax_backward)");
+  const int64_t d = at::maybe_wrap_dim(dim, grad_output.dim());
+  TORCH_CHECK(grad_output.scalar_type() == output.scalar_type(), "expected scalar type ", grad_output.scalar_type(),
+              " but found ", output.scalar_type());
+  TORCH_CHECK(c10::isFloatingType(grad_output.scalar_type()), "\"softmax_backward\" not implemented for '",
+              grad_output.scalar_type(), "'");
+  const bool half_to_float =
+      grad_output.scalar_type() == c10::ScalarType::Float && input_dtype == c10::ScalarType::Half;
+  at::Tensor grad_input = at::empty(grad_output.sizes(), grad_output.options().dtype(
+                                                              half_to_float ? input_dtype : grad_output.scalar_type()));
+  if (grad_input.numel() == 0) return grad_input;
+  AclTensor g(grad_output), o(output), gi(grad_input);
+  FLAGOS_ACLNN(SoftmaxBackward, g.get(), o.get(), d, gi.get());
+  return grad_input;
 }
 
 using LayerNormResult = std::tuple<at::Tensor, at::Tensor, at::Tensor>;
@@ -69,6 +96,7 @@ LayerNormResult native_layer_norm(const at::Tensor& input, c10::SymIntArrayRef n
 
 TORCH_LIBRARY_IMPL(aten, PrivateUse2, m) {
   m.impl("_softmax", TORCH_FN(softmax));
+  m.impl("_softmax_backward_data", TORCH_FN(softmax_backward_data));
   m.impl("native_layer_norm", TORCH_FN(native_layer_norm));
 }
 

@@ -11,54 +11,17 @@ numerics on an NPU.
 from __future__ import annotations
 
 import ctypes
-import os
-import pathlib
+import warnings
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 import flagos
+from aclnn_testing import acl, count, last_call, rms_norm_reference, runs_native  # noqa: F401  (acl: a fixture)
 from testing import assert_close_to_reference, rand
 
 pytestmark = pytest.mark.skipif(flagos.platform != "ascend", reason="the ascend platform's aclnn kernels")
-
-
-class Call(ctypes.Structure):
-    """synthetic_acl_call (tests/synthetic_sdk/cann/include/flagos_synthetic/acl_control.h)."""
-
-    _fields_ = [("device", ctypes.c_int), ("stream", ctypes.c_void_p), ("ptr", ctypes.c_void_p),
-                ("bytes", ctypes.c_size_t), ("kind", ctypes.c_int), ("flags", ctypes.c_uint)]
-
-
-@pytest.fixture(scope="module")
-def acl() -> ctypes.CDLL:
-    root = pathlib.Path(os.environ.get("ASCEND_HOME_PATH", ""))
-    if not (root / "FLAGOS_SYNTHETIC_SDK").exists():
-        pytest.skip("needs the synthetic toolkit's call records (a real toolkit has none)")
-    lib = ctypes.CDLL(str(root / "lib64" / "libascendcl.so"))
-    lib.synthetic_acl_call_count.argtypes = [ctypes.c_char_p]
-    lib.synthetic_acl_get_call.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(Call)]
-    lib.synthetic_acl_fail_next.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-    lib.synthetic_acl_pending.argtypes = [ctypes.c_void_p]
-    return lib
-
-
-def count(acl: ctypes.CDLL, api: str) -> int:
-    return acl.synthetic_acl_call_count(api.encode())
-
-
-def last_call(acl: ctypes.CDLL, api: str) -> Call:
-    call = Call()
-    assert acl.synthetic_acl_get_call(api.encode(), -1, ctypes.byref(call)) == 1, f"{api} was never called"
-    return call
-
-
-def runs_native(fn, *args):
-    """fn(*args) and the providers its operators ran on."""
-    with flagos.trace() as trace:
-        out = fn(*args)
-    return out, {op: provider for op, provider in trace.counts()}
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
@@ -209,20 +172,50 @@ def test_add_in_place(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
-def test_rms_norm_runs_every_operator_native(gen: torch.Generator, dtype: torch.dtype) -> None:
+def test_rms_norm_is_one_aclnn_call(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
     x, w = rand(gen, 2, 3, 16, dtype=dtype), rand(gen, 16, dtype=dtype)
     fx, fw = x.to("flagos"), w.to("flagos")
-    for shape, weight, eps in (([16], w, 0.25), ([3, 16], None, None)):  # an eps that shows in the result
+    for shape, weight, eps in (([16], w, 0.25), ([3, 16], None, None), ([16], w, None)):  # 0.25 shows in results
+        before = count(acl, "aclnnRmsNorm")
         with flagos.trace() as trace:
             got = F.rms_norm(fx, shape, fw if weight is not None else None, eps=eps)
-        ops = trace.counts()
-        assert {op for op, _ in ops} == {"pow.Tensor_Scalar", "mean.dim", "add_.Tensor", "rsqrt.default",
-                                         "mul.Tensor"}, trace.summary()
-        assert {provider for _, provider in ops} == {"native"}, trace.summary()
-        ref = F.rms_norm(x.double(), shape, weight.double() if weight is not None else None,
-                         eps=eps if eps is not None else torch.finfo(torch.float32).eps)  # ATen's: of the upcast
-        assert got.dtype == dtype
+        assert trace.counts() == {("_fused_rms_norm.default", "native"): 1}, trace.summary()
+        assert count(acl, "aclnnRmsNorm") == before + 1
+        # eps None: the epsilon of the op-math dtype (float32 for bfloat16), as ATen's
+        ref = rms_norm_reference(x, shape, weight, eps if eps is not None else torch.finfo(torch.float32).eps)
+        assert got.dtype == dtype and got.shape == x.shape
         assert_close_to_reference(got, ref, scale=2)
+    launch = last_call(acl, "aclnnRmsNorm")
+    assert launch.bytes > 0 and launch.ptr, "aclnnRmsNorm asks for a workspace: flagos must hand it one"
+    other = w.to(torch.bfloat16 if dtype == torch.float32 else torch.float32)  # ATen itself decomposes this
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Mismatch dtype between input and module" (once per process)
+        got, providers = runs_native(F.rms_norm, fx, [16], other.to("flagos"))
+    assert set(providers) == {"pow.Tensor_Scalar", "mean.dim", "add_.Tensor", "rsqrt.default", "mul.Tensor"}
+    assert set(providers.values()) == {"native"}
+    assert_close_to_reference(got, rms_norm_reference(x, [16], other, torch.finfo(torch.float32).eps), scale=2)
+    # rstd as ATen returns it (its CPU composite here): shape[:axis] + ones, float32 for bfloat16
+    for shape in ([16], [2, 16]):
+        y, rstd = torch.ops.aten._fused_rms_norm(fx.transpose(0, 1), shape, None, 1e-3)  # a strided input
+        ref_y, ref_rstd = torch.ops.aten._fused_rms_norm(x.transpose(0, 1), shape, None, 1e-3)
+        assert (y.dtype, y.shape, rstd.dtype, rstd.shape) == (ref_y.dtype, ref_y.shape, ref_rstd.dtype, ref_rstd.shape)
+        assert rstd.dtype == torch.float32 and rstd.is_contiguous()
+        xt = x.transpose(0, 1).double()
+        dims = tuple(range(-len(shape), 0))
+        assert_close_to_reference(rstd, torch.rsqrt(xt.pow(2).mean(dims, keepdim=True) + 1e-3))
+        assert_close_to_reference(y, rms_norm_reference(x.transpose(0, 1), shape, None, 1e-3), scale=2)
+    for rows, width in ((0, 16), (3, 0)):  # no rows; rows of nothing, whose rstd is NaN as in ATen
+        e = torch.empty(rows, width)
+        got, ref = torch.ops.aten._fused_rms_norm(e.to("flagos"), [width], None, None), \
+            torch.ops.aten._fused_rms_norm(e, [width], None, None)
+        for g, r in zip(got, ref):
+            assert g.shape == r.shape and g.dtype == r.dtype
+            torch.testing.assert_close(g.cpu(), r, equal_nan=True)
+    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[3\], expected input with shape \[\*3\], but got "
+                                           r"input of size\[2, 3, 16\]"):
+        torch.ops.aten._fused_rms_norm(fx, [3], None, None)
+    with pytest.raises(RuntimeError, match="Expected weight to be of same shape as normalized_shape"):
+        torch.ops.aten._fused_rms_norm(fx, [16], fw[:8], None)
 
 
 def test_kernels_run_on_the_current_stream_and_readers_wait(gen: torch.Generator, acl: ctypes.CDLL) -> None:

@@ -126,8 +126,10 @@ struct Job {
 constexpr uint64_t kMmWorkspace = 1024;
 constexpr uint64_t kBatchMatMulWorkspace = 2048;
 constexpr uint64_t kSoftmaxWorkspace = 512;
+constexpr uint64_t kSoftmaxBackwardWorkspace = 384;
 constexpr uint64_t kLayerNormWorkspace = 1536;
 constexpr uint64_t kRmsNormWorkspace = 768;
+constexpr uint64_t kRmsNormGradWorkspace = 896;
 constexpr uint64_t kMeanWorkspace = 640;
 
 // What phase 1 requires of an argument (a bit mask).
