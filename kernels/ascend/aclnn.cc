@@ -90,6 +90,15 @@ AclIntArray::~AclIntArray() {
   if (handle_) (void)aclDestroyIntArray(handle_);
 }
 
+AclBoolArray::AclBoolArray(const bool* values, uint64_t size) {
+  handle_ = aclCreateBoolArray(values, size);
+  TORCH_CHECK(handle_, "flagos (ascend): aclCreateBoolArray failed: ", aclGetRecentErrMsg());
+}
+
+AclBoolArray::~AclBoolArray() {
+  if (handle_) (void)aclDestroyBoolArray(handle_);
+}
+
 void check(aclnnStatus status, const char* op, const char* phase) {
   if (status == 0) return;
   const char* message = aclGetRecentErrMsg();

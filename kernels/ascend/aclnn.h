@@ -60,6 +60,19 @@ class AclIntArray {
   aclIntArray* handle_ = nullptr;
 };
 
+// An aclBoolArray of `values` (e.g. an output mask).
+class AclBoolArray {
+ public:
+  AclBoolArray(const bool* values, uint64_t size);
+  ~AclBoolArray();
+  AclBoolArray(const AclBoolArray&) = delete;
+  AclBoolArray& operator=(const AclBoolArray&) = delete;
+  aclBoolArray* get() const { return handle_; }
+
+ private:
+  aclBoolArray* handle_ = nullptr;
+};
+
 // Throws "flagos (ascend): <op><phase> failed with aclnn status <code>: <aclGetRecentErrMsg()>".
 void check(aclnnStatus status, const char* op, const char* phase);
 

@@ -1,15 +1,17 @@
 // Softmax and layer normalisation through aclnn's fused kernels: _softmax -> aclnnSoftmax and its
-// backward _softmax_backward_data -> aclnnSoftmaxBackward, native_layer_norm -> aclnnLayerNorm (its
-// mean and rstd outputs feed the backward, which runs where it is routed with exactly ATen's shapes
-// and dtypes). RMS normalisation is rms_norm.cc.
+// backward _softmax_backward_data -> aclnnSoftmaxBackward, native_layer_norm -> aclnnLayerNorm and
+// its backward native_layer_norm_backward -> aclnnLayerNormBackward (the forward's mean and rstd,
+// with ATen's shapes and dtypes, feed it). RMS normalisation is rms_norm.cc.
 #include <ATen/ATen.h>
 #include <ATen/OpMathType.h>
 #include <ATen/WrapDimUtils.h>
 #include <aclnnop/aclnn_layer_norm.h>
+#include <aclnnop/aclnn_layer_norm_backward.h>
 #include <aclnnop/aclnn_softmax.h>
 #include <aclnnop/aclnn_softmax_backward.h>
 #include <torch/library.h>
 
+#include <array>
 #include <tuple>
 #include <vector>
 
@@ -92,12 +94,56 @@ LayerNormResult native_layer_norm(const at::Tensor& input, c10::SymIntArrayRef n
   return aclnn_layer_norm(input, C10_AS_INTARRAYREF_SLOW(normalized_shape), weight, bias, eps);
 }
 
+// The gradients in the dtypes of input, weight and bias, each only where output_mask asks for it
+// and its tensor exists (no weight, no weight gradient). aclnn gets the mask and NULL for the
+// outputs left out; nothing asked for: no call.
+LayerNormResult native_layer_norm_backward(const at::Tensor& grad_out, const at::Tensor& input,
+                                           c10::SymIntArrayRef normalized_shape_sym, const at::Tensor& mean,
+                                           const at::Tensor& rstd, const std::optional<at::Tensor>& weight,
+                                           const std::optional<at::Tensor>& bias, std::array<bool, 3> output_mask) {
+  const c10::IntArrayRef normalized_shape = C10_AS_INTARRAYREF_SLOW(normalized_shape_sym);
+  const int64_t n = static_cast<int64_t>(normalized_shape.size());
+  const int64_t axis = input.dim() - n;
+  TORCH_CHECK(n >= 1 && axis >= 0 && input.sizes().slice(axis).equals(normalized_shape),
+              "Given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
+              c10::Join(", ", normalized_shape), "], but got input of size", input.sizes());
+  TORCH_CHECK(grad_out.sizes().equals(input.sizes()), "native_layer_norm_backward: grad_out of shape ",
+              grad_out.sizes(), " does not match input of shape ", input.sizes());
+  const int64_t rows = c10::multiply_integers(input.sizes().slice(0, axis));
+  TORCH_CHECK(mean.numel() == rows && rstd.numel() == rows, "native_layer_norm_backward: mean ", mean.sizes(),
+              " and rstd ", rstd.sizes(), " must hold one value per row of input of shape ", input.sizes());
+  const at::Tensor w = weight.value_or(at::Tensor()), b = bias.value_or(at::Tensor());
+  const bool want[3] = {output_mask[0], output_mask[1] && w.defined(), output_mask[2] && b.defined()};
+  at::Tensor grad_input = want[0] ? at::empty(input.sizes(), input.options()) : at::Tensor();
+  at::Tensor grad_weight, grad_bias;
+  if (!want[0] && !want[1] && !want[2]) return {grad_input, grad_weight, grad_bias};
+  if (input.numel() == 0) {
+    // No rows (or empty rows): the weight's and bias' gradients are sums over nothing.
+    const auto zeros = [&](const at::Tensor& like) {
+      return at::zeros(like.sizes(), like.options().device(c10::kCPU)).to(input.device());
+    };
+    if (want[1]) grad_weight = zeros(w);
+    if (want[2]) grad_bias = zeros(b);
+    return {grad_input, grad_weight, grad_bias};
+  }
+  if (want[1]) grad_weight = at::empty(w.sizes(), w.options());
+  if (want[2]) grad_bias = at::empty(b.sizes(), b.options());
+  AclTensor dy(grad_out), x(input), m(mean), r(rstd), tw(w), tb(b), dx(grad_input), dw(grad_weight),
+      db(grad_bias);
+  AclIntArray shape(normalized_shape);
+  AclBoolArray mask(want, 3);
+  FLAGOS_ACLNN(LayerNormBackward, dy.get(), x.get(), shape.get(), m.get(), r.get(), tw.get(), tb.get(), mask.get(),
+               dx.get(), dw.get(), db.get());
+  return {grad_input, grad_weight, grad_bias};
+}
+
 }  // namespace
 
 TORCH_LIBRARY_IMPL(aten, PrivateUse2, m) {
   m.impl("_softmax", TORCH_FN(softmax));
   m.impl("_softmax_backward_data", TORCH_FN(softmax_backward_data));
   m.impl("native_layer_norm", TORCH_FN(native_layer_norm));
+  m.impl("native_layer_norm_backward", TORCH_FN(native_layer_norm_backward));
 }
 
 }  // namespace flagos::ascend

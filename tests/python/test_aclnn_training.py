@@ -1,6 +1,8 @@
 """Training through the ascend platform's native kernels (kernels/ascend): the backward operators
 that run on aclnn (_fused_rms_norm_backward over aclnnRmsNormGrad, _softmax_backward_data over
-aclnnSoftmaxBackward) against float64 autograd of the operators' definitions, and a training step.
+aclnnSoftmaxBackward, native_layer_norm_backward over aclnnLayerNormBackward,
+embedding_dense_backward over aclnnEmbeddingDenseBackward) against float64 autograd of the
+operators' definitions, and a training step.
 
 Run on the synthetic stand-in toolkit, as test_aclnn_kernels.py (which says what that checks).
 _fused_rms_norm_backward has no CPU kernel in stock PyTorch: once F.rms_norm reaches flagos as
@@ -113,6 +115,88 @@ def test_softmax_backward(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.d
         torch._softmax_backward_data(fg, fg, 3, dtype)
     with pytest.raises(RuntimeError, match="expected scalar type Double but found"):
         torch._softmax_backward_data(fg.double(), fg, -1, dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_layer_norm_gradients(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    x, g = rand(gen, 2, 3, 16, dtype=dtype), rand(gen, 2, 3, 16, dtype=dtype)
+    w, b = rand(gen, 16, dtype=dtype), rand(gen, 16, dtype=dtype)
+    w2, b2 = rand(gen, 3, 16, dtype=dtype), rand(gen, 3, 16, dtype=dtype)
+    for shape, weight, bias in (([16], w, b), ([16], None, None), ([3, 16], w2, None), ([16], None, b)):
+        fx = x.to("flagos").requires_grad_()
+        fw = weight.to("flagos").requires_grad_() if weight is not None else None
+        fb = bias.to("flagos").requires_grad_() if bias is not None else None
+        y = F.layer_norm(fx, shape, fw, fb, eps=1e-3)
+        before = count(acl, "aclnnLayerNormBackward")
+        with flagos.trace() as trace:
+            y.backward(g.to("flagos"))
+        assert trace.counts() == {("native_layer_norm_backward.default", "native"): 1}, trace.summary()
+        assert count(acl, "aclnnLayerNormBackward") == before + 1
+        xd = x.double().requires_grad_()
+        wd = weight.double().requires_grad_() if weight is not None else None
+        bd = bias.double().requires_grad_() if bias is not None else None
+        F.layer_norm(xd, shape, wd, bd, eps=1e-3).backward(g.double())
+        for got, ref in ((fx, xd), (fw, wd), (fb, bd)):
+            if ref is None:
+                continue
+            assert got.grad.dtype == dtype and got.grad.shape == ref.shape
+            assert_close_to_reference(got.grad, ref.grad, scale=2)
+    launch = last_call(acl, "aclnnLayerNormBackward")
+    assert launch.bytes > 0 and launch.ptr, "aclnnLayerNormBackward asks for a workspace: flagos must hand it one"
+
+
+def test_layer_norm_backward_output_mask(gen: torch.Generator, acl: ctypes.CDLL) -> None:
+    x, w, b, g = rand(gen, 4, 8), rand(gen, 8), rand(gen, 8), rand(gen, 4, 8)
+    fx, fw, fb, fg = x.to("flagos"), w.to("flagos"), b.to("flagos"), g.to("flagos").t().contiguous().t()
+    assert not fg.is_contiguous()  # a strided gradient
+    _, mean, rstd = torch.ops.aten.native_layer_norm(fx, [8], fw, fb, 1e-5)
+    xd, wd, bd = (t.double().requires_grad_() for t in (x, w, b))
+    F.layer_norm(xd, [8], wd, bd, eps=1e-5).backward(g.double())
+    backward = torch.ops.aten.native_layer_norm_backward
+    before = count(acl, "aclnnLayerNormBackward")
+    dx, dw, db = backward(fg, fx, [8], mean, rstd, fw, fb, [True, False, False])
+    assert dw is None and db is None
+    assert_close_to_reference(dx, xd.grad)
+    dx, dw, db = backward(fg, fx, [8], mean, rstd, fw, fb, [False, True, True])
+    assert dx is None
+    assert_close_to_reference(dw, wd.grad, scale=2)
+    assert_close_to_reference(db, bd.grad, scale=2)
+    # no weight or bias: no gradient for them, even when asked for; nothing asked for: no call
+    assert backward(fg, fx, [8], mean, rstd, None, None, [False, True, True]) == (None, None, None)
+    assert count(acl, "aclnnLayerNormBackward") == before + 2
+    e = torch.empty(0, 8, device="flagos")  # no rows: weight and bias gradients are sums over nothing
+    _, em, er = torch.ops.aten.native_layer_norm(e, [8], fw, fb, 1e-5)
+    dx, dw, db = backward(e, e, [8], em, er, fw, fb, [True, True, True])
+    assert dx.shape == (0, 8) and torch.equal(dw.cpu(), torch.zeros(8)) and torch.equal(db.cpu(), torch.zeros(8))
+    assert count(acl, "aclnnLayerNormBackward") == before + 2
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_embedding_gradients(gen: torch.Generator, acl: ctypes.CDLL, dtype: torch.dtype) -> None:
+    weight = rand(gen, 10, 6, dtype=dtype)
+    indices = torch.tensor([[1, 3, 3, 0], [9, 3, 1, 0], [5, 5, 5, 2]])  # repeated indices
+    g = rand(gen, 3, 4, 6, dtype=dtype)
+    for padding_idx, scale, idx_dtype in ((None, False, torch.long), (3, False, torch.long), (None, True, torch.int),
+                                          (5, True, torch.long), (-1, False, torch.int)):
+        idx = indices.to(idx_dtype)
+        fw = weight.to("flagos").requires_grad_()
+        y = F.embedding(idx.to("flagos"), fw, padding_idx=padding_idx, scale_grad_by_freq=scale)
+        before = count(acl, "aclnnEmbeddingDenseBackward")
+        with flagos.trace() as trace:
+            y.backward(g.to("flagos"))
+        assert trace.counts() == {("embedding_dense_backward.default", "native"): 1}, trace.summary()
+        assert count(acl, "aclnnEmbeddingDenseBackward") == before + 1
+        wd = weight.double().requires_grad_()
+        F.embedding(idx, wd, padding_idx=padding_idx, scale_grad_by_freq=scale).backward(g.double())
+        assert fw.grad.dtype == dtype and fw.grad.shape == weight.shape
+        assert_close_to_reference(fw.grad, wd.grad, scale=2)
+        if padding_idx is not None:
+            assert torch.equal(fw.grad.cpu()[padding_idx], torch.zeros(6, dtype=dtype)), "the padding row stays zero"
+    assert last_call(acl, "aclnnEmbeddingDenseBackward").bytes > 0
+    # a 1-D indices of nothing: the gradient is zeros
+    out = torch.ops.aten.embedding_dense_backward(torch.empty(0, 6, device="flagos"),
+                                                 torch.empty(0, dtype=torch.long, device="flagos"), 10, -1, False)
+    assert torch.equal(out.cpu(), torch.zeros(10, 6))
 
 
 def test_a_training_step_through_rms_norm_matches_float64(gen: torch.Generator) -> None:

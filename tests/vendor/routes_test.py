@@ -62,7 +62,8 @@ def test_ascend_policy() -> None:
 
 ASCEND_KERNELS = ["mm.default", "bmm.default", "add.Tensor", "add_.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor",
                   "pow.Tensor_Scalar", "rsqrt.default", "silu.default", "mean.dim", "_softmax.default",
-                  "_softmax_backward_data.default", "native_layer_norm.default", "embedding.default",
+                  "_softmax_backward_data.default", "native_layer_norm.default",
+                  "native_layer_norm_backward.default", "embedding.default", "embedding_dense_backward.default",
                   "_fused_rms_norm.default", "_fused_rms_norm_backward.default"]
 
 

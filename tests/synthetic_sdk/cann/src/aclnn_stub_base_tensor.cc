@@ -1,6 +1,6 @@
 // The descriptors of the SYNTHETIC stand-in aclnn base library (libnnopbase.so; see
-// aclnn_stub_internal.h): aclCreateTensor / aclCreateScalar / aclCreateIntArray and their
-// destructors (include/aclnn/acl_meta.h). Descriptors are tracked while alive, so that an operator
+// aclnn_stub_internal.h): aclCreateTensor / aclCreateScalar / aclCreateIntArray /
+// aclCreateBoolArray and their destructors (include/aclnn/acl_meta.h). Descriptors are tracked while alive, so that an operator
 // given a destroyed one, or a second destroy, is refused instead of reading freed memory. Every
 // call is recorded and takes injected faults like an AscendCL call.
 #include <cstring>
@@ -24,7 +24,7 @@ namespace {
 
 // The live descriptors of each kind (one set per kind: a freed tensor's address reused by a
 // scalar must not make the tensor look alive).
-enum Kind { kTensors, kScalars, kIntArrays, kKinds };
+enum Kind { kTensors, kScalars, kIntArrays, kBoolArrays, kKinds };
 std::set<const void*>& live(Kind kind) {
   static auto* objects = new std::set<const void*>[kKinds];  // never destroyed, like the Runtime
   return objects[kind];
@@ -107,6 +107,11 @@ bool live_scalar(const aclScalar* s) {
 bool live_int_array(const aclIntArray* a) {
   std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
   return a && live(kIntArrays).count(a);
+}
+
+bool live_bool_array(const aclBoolArray* a) {
+  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
+  return a && live(kBoolArrays).count(a);
 }
 
 double scalar_value(const aclScalar& s) { return load(s.dtype, s.value); }
@@ -214,6 +219,34 @@ aclnnStatus aclDestroyIntArray(const aclIntArray* array) {
   aclnnStatus code = ACLNN_SUCCESS;
   if (faulted(c, &code)) return code;
   if (aclnnStatus e = forget("aclDestroyIntArray", kIntArrays, array, "aclIntArray")) return e;
+  delete array;
+  return ACLNN_SUCCESS;
+}
+
+aclBoolArray* aclCreateBoolArray(const bool* value, uint64_t size) {
+  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
+  Call c = call_of("aclCreateBoolArray");
+  c.ptr = value;
+  c.bytes = size;
+  aclnnStatus code = ACLNN_SUCCESS;
+  if (faulted(c, &code)) return nullptr;
+  if (!value && size > 0) {
+    fail(ACLNN_ERR_PARAM_NULLPTR, "aclCreateBoolArray: value is NULL for " + std::to_string(size) + " elements");
+    return nullptr;
+  }
+  auto* a = new aclBoolArray();
+  if (size > 0) a->values.assign(value, value + size);
+  live(kBoolArrays).insert(a);
+  return a;
+}
+
+aclnnStatus aclDestroyBoolArray(const aclBoolArray* array) {
+  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
+  Call c = call_of("aclDestroyBoolArray");
+  c.ptr = array;
+  aclnnStatus code = ACLNN_SUCCESS;
+  if (faulted(c, &code)) return code;
+  if (aclnnStatus e = forget("aclDestroyBoolArray", kBoolArrays, array, "aclBoolArray")) return e;
   delete array;
   return ACLNN_SUCCESS;
 }

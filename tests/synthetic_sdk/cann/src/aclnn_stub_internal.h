@@ -2,7 +2,7 @@
 // Huawei's libraries: they implement the aclnn subset of include/aclnn and include/aclnnop on the
 // synthetic device (host memory, streams that run later) of synthetic_device.h.
 //  - libnnopbase.so (aclnn_stub_base_*.cc): the descriptors of acl_meta.h (tensors, scalars, int
-//    arrays), element types and conversions, and the view helpers below, which libopapi.so uses.
+//    arrays, bool arrays), element types and conversions, and the view helpers below, which libopapi.so uses.
 //  - libopapi.so (aclnn_stub_op_*.cc): the operators. Phase 1 (aclnnXxxGetWorkspaceSize) checks
 //    the arguments and builds an executor holding copies of the descriptors and the computation;
 //    phase 2 (aclnnXxx) checks executor, workspace and stream, then enqueues the computation on
@@ -41,6 +41,10 @@ struct aclIntArray {
   std::vector<int64_t> values;
 };
 
+struct aclBoolArray {
+  std::vector<bool> values;
+};
+
 namespace flagos_synthetic {
 namespace aclnn_stub {
 
@@ -71,6 +75,7 @@ double bf16_value(uint16_t bits);
 bool live_tensor(const aclTensor* t);
 bool live_scalar(const aclScalar* s);
 bool live_int_array(const aclIntArray* a);
+bool live_bool_array(const aclBoolArray* a);
 double scalar_value(const aclScalar& s);
 
 // Shapes and views.
@@ -131,6 +136,8 @@ constexpr uint64_t kLayerNormWorkspace = 1536;
 constexpr uint64_t kRmsNormWorkspace = 768;
 constexpr uint64_t kRmsNormGradWorkspace = 896;
 constexpr uint64_t kMeanWorkspace = 640;
+constexpr uint64_t kLayerNormBackwardWorkspace = 1664;
+constexpr uint64_t kEmbeddingDenseBackwardWorkspace = 1152;
 
 // What phase 1 requires of an argument (a bit mask).
 enum Want : unsigned {
@@ -142,7 +149,7 @@ enum Want : unsigned {
 };
 
 struct Arg {
-  enum Kind { kTensor, kScalar, kIntArray } kind;
+  enum Kind { kTensor, kScalar, kIntArray, kBoolArray } kind;
   const void* ptr;
   const char* name;
   unsigned want;
@@ -152,6 +159,7 @@ inline Arg tensor_arg(const aclTensor* t, const char* name, unsigned want = kAny
 }
 inline Arg scalar_arg(const aclScalar* s, const char* name) { return {Arg::kScalar, s, name, kAnyType}; }
 inline Arg int_array_arg(const aclIntArray* a, const char* name) { return {Arg::kIntArray, a, name, kAnyType}; }
+inline Arg bool_array_arg(const aclBoolArray* a, const char* name) { return {Arg::kBoolArray, a, name, kAnyType}; }
 
 // Phase 1 of operator `op` ("aclnnMm"): holds the Runtime's lock; records the call
 // "<op>GetWorkspaceSize" (Call.flags = `flags`, an operator argument such as cubeMathType) and

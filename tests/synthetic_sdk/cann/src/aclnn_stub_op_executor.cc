@@ -74,6 +74,10 @@ Prepare::Prepare(const char* op, unsigned flags, uint64_t* workspace_size, aclOp
       case Arg::kTensor: alive = live_tensor(static_cast<const aclTensor*>(a.ptr)); type = "aclTensor"; break;
       case Arg::kScalar: alive = live_scalar(static_cast<const aclScalar*>(a.ptr)); type = "aclScalar"; break;
       case Arg::kIntArray: alive = live_int_array(static_cast<const aclIntArray*>(a.ptr)); type = "aclIntArray"; break;
+      case Arg::kBoolArray:
+        alive = live_bool_array(static_cast<const aclBoolArray*>(a.ptr));
+        type = "aclBoolArray";
+        break;
     }
     if (!alive) {
       invalid(std::string(a.name) + " is not a live " + type + " (destroyed already?)");

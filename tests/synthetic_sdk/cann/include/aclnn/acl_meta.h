@@ -9,6 +9,7 @@
 #define FLAGOS_SYNTHETIC_ACLNN_ACL_META_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #include "acl/acl_base.h"
 
@@ -27,6 +28,7 @@ static const aclnnStatus ACLNN_ERR_INNER = 561000;
 typedef struct aclTensor aclTensor;
 typedef struct aclScalar aclScalar;
 typedef struct aclIntArray aclIntArray;
+typedef struct aclBoolArray aclBoolArray;
 typedef struct aclOpExecutor aclOpExecutor;
 
 /* A tensor view of device memory. Strides and offset count ELEMENTS: element (i0, ..., in-1) is at
@@ -49,6 +51,10 @@ ACL_FUNC_VISIBILITY aclnnStatus aclDestroyScalar(const aclScalar* scalar);
 /* A host array of integers (copied), e.g. a normalized shape. */
 ACL_FUNC_VISIBILITY aclIntArray* aclCreateIntArray(const int64_t* value, uint64_t size);
 ACL_FUNC_VISIBILITY aclnnStatus aclDestroyIntArray(const aclIntArray* array);
+
+/* A host array of booleans (copied), e.g. an output mask. */
+ACL_FUNC_VISIBILITY aclBoolArray* aclCreateBoolArray(const bool* value, uint64_t size);
+ACL_FUNC_VISIBILITY aclnnStatus aclDestroyBoolArray(const aclBoolArray* array);
 
 #ifdef __cplusplus
 }
