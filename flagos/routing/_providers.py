@@ -53,13 +53,14 @@ class NativeProvider(Provider):
     def __init__(self) -> None:
         super().__init__("native", "the platform's own kernels on flagos memory (zero-copy)")
         self._key = _runtime.native_dispatch_key()
-        # Where ATen cannot read device memory (ascend) the native kernels are the platform's own
-        # (kernels/<platform>, on the key above), and only kernels registered for the operator
-        # itself count: a composite kernel there would just run the operator's parts.
-        self._aliases = _runtime.native_aliases_readable()
+        # runs_aten: ATen's kernels on zero-copy aliases (host, cuda). Where ATen cannot read device
+        # memory (ascend) the native kernels are the platform's own (kernels/<platform>, on the key
+        # above), routes to them are checked like any provider's, and only kernels registered for
+        # the operator itself count: a composite kernel there would just run the operator's parts.
+        self.runs_aten = _runtime.native_aliases_readable()
 
     def implements(self, op: OpName) -> Optional[str]:
-        if self._aliases:
+        if self.runs_aten:
             if torch._C._dispatch_has_computed_kernel_for_dispatch_key(op.qualified, self._key):
                 return None
             return f"the native device has no {self._key} kernel for {op.qualified}"

@@ -99,7 +99,6 @@ class RoutingState:
         self._libraries: dict[str, torch.library.Library] = {}
         self._warned: set[str] = set()
         self._pushed_providers = 0
-        self._native_is_aten = True  # native = ATen kernels on aliases; False: the platform's own kernels
 
     # ---- setup -----------------------------------------------------------------------------------
 
@@ -107,7 +106,6 @@ class RoutingState:
         """Built-in providers, the platform's own, then the files and environment (at import)."""
         with self._lock:
             self._providers = [NativeProvider(), CpuProvider()]
-            self._native_is_aten = _runtime.native_aliases_readable()
             for provider in extra_providers:
                 self._admit(provider)
             self._read_sources()
@@ -259,7 +257,7 @@ class RoutingState:
             names = ", ".join(p.name for p in self._providers)
             errors.append(f"{origin}: unknown provider '{provider_name}' for {op.display} (providers: {names})")
             return None
-        if provider.kind == Kind.NATIVE and self._native_is_aten:
+        if isinstance(provider, NativeProvider) and provider.runs_aten:
             return provider  # what flagos does anyway; nothing to check
         reason = provider.unavailable()
         if reason and self._from_platform_table(op, provider_name, origin):
@@ -356,7 +354,7 @@ class RoutingState:
         # Operators a composite would decompose get the generic kernel while routed elsewhere.
         # Where native kernels are the platform's own (ascend), native routes need it too.
         served = {op.qualified for op, provider in providers.items()
-                  if provider.kind != Kind.NATIVE or not self._native_is_aten}
+                  if not (isinstance(provider, NativeProvider) and provider.runs_aten)}
         for op in sorted(served - self._served):
             _runtime.serve_directly(op)
         active = {}

@@ -34,6 +34,18 @@ aclDataType acl_dtype(c10::ScalarType type) {
   }
 }
 
+template <typename T, aclnnStatus (*Destroy)(const T*)>
+void AclHandle<T, Destroy>::own(T* created, const char* api) {
+  const char* message = created ? nullptr : aclGetRecentErrMsg();
+  TORCH_CHECK(created, "flagos (ascend): ", api, " failed: ", message ? message : "(no message)");
+  handle_ = created;
+}
+
+template class AclHandle<aclTensor, aclDestroyTensor>;
+template class AclHandle<aclScalar, aclDestroyScalar>;
+template class AclHandle<aclIntArray, aclDestroyIntArray>;
+template class AclHandle<aclBoolArray, aclDestroyBoolArray>;
+
 AclTensor::AclTensor(const at::Tensor& t) {
   if (!t.defined()) return;
   TORCH_CHECK(!t.is_conj() && !t.is_neg(), "flagos (ascend): aclnn kernels take no conjugate or negative views; ",
@@ -41,14 +53,9 @@ AclTensor::AclTensor(const at::Tensor& t) {
   // The storage as one dimension of elements, the view over it by sizes, strides and offset.
   const int64_t item = static_cast<int64_t>(t.dtype().itemsize());
   const int64_t storage_elements = static_cast<int64_t>(t.storage().nbytes()) / item;
-  handle_ = aclCreateTensor(t.sizes().data(), t.dim(), acl_dtype(t.scalar_type()), t.strides().data(),
-                            t.storage_offset(), ACL_FORMAT_ND, &storage_elements, 1, t.storage().mutable_data());
-  TORCH_CHECK(handle_, "flagos (ascend): aclCreateTensor failed for a ", t.scalar_type(), " tensor of shape ",
-              t.sizes(), ": ", aclGetRecentErrMsg());
-}
-
-AclTensor::~AclTensor() {
-  if (handle_) (void)aclDestroyTensor(handle_);
+  own(aclCreateTensor(t.sizes().data(), t.dim(), acl_dtype(t.scalar_type()), t.strides().data(), t.storage_offset(),
+                      ACL_FORMAT_ND, &storage_elements, 1, t.storage().mutable_data()),
+      "aclCreateTensor");
 }
 
 AclScalar::AclScalar(const c10::Scalar& value, c10::ScalarType type) {
@@ -73,30 +80,15 @@ AclScalar::AclScalar(const c10::Scalar& value, c10::ScalarType type) {
     v.i64 = value.to<int64_t>();
     acl = ACL_INT64;
   }
-  handle_ = aclCreateScalar(&v, acl);
-  TORCH_CHECK(handle_, "flagos (ascend): aclCreateScalar failed: ", aclGetRecentErrMsg());
-}
-
-AclScalar::~AclScalar() {
-  if (handle_) (void)aclDestroyScalar(handle_);
+  own(aclCreateScalar(&v, acl), "aclCreateScalar");
 }
 
 AclIntArray::AclIntArray(c10::IntArrayRef values) {
-  handle_ = aclCreateIntArray(values.data(), values.size());
-  TORCH_CHECK(handle_, "flagos (ascend): aclCreateIntArray failed: ", aclGetRecentErrMsg());
-}
-
-AclIntArray::~AclIntArray() {
-  if (handle_) (void)aclDestroyIntArray(handle_);
+  own(aclCreateIntArray(values.data(), values.size()), "aclCreateIntArray");
 }
 
 AclBoolArray::AclBoolArray(const bool* values, uint64_t size) {
-  handle_ = aclCreateBoolArray(values, size);
-  TORCH_CHECK(handle_, "flagos (ascend): aclCreateBoolArray failed: ", aclGetRecentErrMsg());
-}
-
-AclBoolArray::~AclBoolArray() {
-  if (handle_) (void)aclDestroyBoolArray(handle_);
+  own(aclCreateBoolArray(values, size), "aclCreateBoolArray");
 }
 
 void check(aclnnStatus status, const char* op, const char* phase) {

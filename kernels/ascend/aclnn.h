@@ -21,56 +21,47 @@ namespace flagos::ascend {
 // The aclDataType of a torch dtype; throws naming the dtype for one aclnn has no type for.
 aclDataType acl_dtype(c10::ScalarType type);
 
+// Owns one aclnn descriptor (aclTensor, aclScalar, ...) and destroys it with `Destroy`; the
+// classes below only differ in how they create theirs.
+template <typename T, aclnnStatus (*Destroy)(const T*)>
+class AclHandle {
+ public:
+  AclHandle(const AclHandle&) = delete;
+  AclHandle& operator=(const AclHandle&) = delete;
+  ~AclHandle() {
+    if (handle_) (void)Destroy(handle_);
+  }
+  T* get() const { return handle_; }
+
+ protected:
+  AclHandle() = default;
+  // Takes `created`, refusing a NULL one with `api`'s error message.
+  void own(T* created, const char* api);
+  T* handle_ = nullptr;
+};
+
 // An aclTensor over a flagos tensor's memory: its sizes, strides and storage offset, the storage
 // base as data (no copy). Empty for an undefined tensor (an absent optional argument).
-class AclTensor {
+class AclTensor : public AclHandle<aclTensor, aclDestroyTensor> {
  public:
   explicit AclTensor(const at::Tensor& t);
-  ~AclTensor();
-  AclTensor(const AclTensor&) = delete;
-  AclTensor& operator=(const AclTensor&) = delete;
-  aclTensor* get() const { return handle_; }
-
- private:
-  aclTensor* handle_ = nullptr;
 };
 
 // An aclScalar holding `value` converted to `type` (the dtype of the operation it scales).
-class AclScalar {
+class AclScalar : public AclHandle<aclScalar, aclDestroyScalar> {
  public:
   AclScalar(const c10::Scalar& value, c10::ScalarType type);
-  ~AclScalar();
-  AclScalar(const AclScalar&) = delete;
-  AclScalar& operator=(const AclScalar&) = delete;
-  aclScalar* get() const { return handle_; }
-
- private:
-  aclScalar* handle_ = nullptr;
 };
 
-class AclIntArray {
+class AclIntArray : public AclHandle<aclIntArray, aclDestroyIntArray> {
  public:
   explicit AclIntArray(c10::IntArrayRef values);
-  ~AclIntArray();
-  AclIntArray(const AclIntArray&) = delete;
-  AclIntArray& operator=(const AclIntArray&) = delete;
-  aclIntArray* get() const { return handle_; }
-
- private:
-  aclIntArray* handle_ = nullptr;
 };
 
 // An aclBoolArray of `values` (e.g. an output mask).
-class AclBoolArray {
+class AclBoolArray : public AclHandle<aclBoolArray, aclDestroyBoolArray> {
  public:
   AclBoolArray(const bool* values, uint64_t size);
-  ~AclBoolArray();
-  AclBoolArray(const AclBoolArray&) = delete;
-  AclBoolArray& operator=(const AclBoolArray&) = delete;
-  aclBoolArray* get() const { return handle_; }
-
- private:
-  aclBoolArray* handle_ = nullptr;
 };
 
 // Throws "flagos (ascend): <op><phase> failed with aclnn status <code>: <aclGetRecentErrMsg()>".

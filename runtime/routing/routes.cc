@@ -119,7 +119,7 @@ Route lookup(const c10::OperatorHandle& op) {
 Route resolve(const c10::OperatorHandle& op) {
   Route route = lookup(op);
   if (route.kind == Kind::Native && !platform::native_aliases_readable()) {
-    route.kind = op.hasKernelForDispatchKey(kPlatformKey) ? Kind::Platform : Kind::NoKernel;
+    route.kind = implements(Kind::Native, op) ? Kind::Platform : Kind::NoKernel;
   }
   return route;
 }

@@ -1,7 +1,8 @@
 // The descriptors of the SYNTHETIC stand-in aclnn base library (libnnopbase.so; see
 // aclnn_stub_internal.h): aclCreateTensor / aclCreateScalar / aclCreateIntArray /
-// aclCreateBoolArray and their destructors (include/aclnn/acl_meta.h). Descriptors are tracked while alive, so that an operator
-// given a destroyed one, or a second destroy, is refused instead of reading freed memory. Every
+// aclCreateBoolArray and their destructors (include/aclnn/acl_meta.h). Descriptors are tracked
+// while alive, so that an operator given a destroyed one, or a second destroy, is refused instead
+// of reading freed memory. Every
 // call is recorded and takes injected faults like an AscendCL call.
 #include <cstring>
 #include <set>
@@ -87,6 +88,39 @@ aclnnStatus forget(const char* api, Kind kind, const void* object, const char* t
   return ACLNN_SUCCESS;
 }
 
+// An aclDestroy* entry point: records the call, takes an injected fault, refuses a descriptor
+// that is not live (destroyed already, or never created), frees it.
+template <typename T>
+aclnnStatus destroy(const char* api, Kind kind, const T* object, const char* type) {
+  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
+  Call c = call_of(api);
+  c.ptr = object;
+  aclnnStatus code = ACLNN_SUCCESS;
+  if (faulted(c, &code)) return code;
+  if (aclnnStatus e = forget(api, kind, object, type)) return e;
+  delete object;
+  return ACLNN_SUCCESS;
+}
+
+// aclCreateIntArray / aclCreateBoolArray: a copy of `size` values.
+template <typename Array, typename T>
+Array* create_array(const char* api, Kind kind, const T* value, uint64_t size) {
+  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
+  Call c = call_of(api);
+  c.ptr = value;
+  c.bytes = size;
+  aclnnStatus code = ACLNN_SUCCESS;
+  if (faulted(c, &code)) return nullptr;
+  if (!value && size > 0) {
+    fail(ACLNN_ERR_PARAM_NULLPTR, std::string(api) + ": value is NULL for " + std::to_string(size) + " elements");
+    return nullptr;
+  }
+  auto* a = new Array();
+  if (size > 0) a->values.assign(value, value + size);
+  live(kind).insert(a);
+  return a;
+}
+
 }  // namespace
 
 aclnnStatus fail(aclnnStatus code, const std::string& message) {
@@ -152,14 +186,7 @@ aclTensor* aclCreateTensor(const int64_t* viewDims, uint64_t viewDimsNum, aclDat
 }
 
 aclnnStatus aclDestroyTensor(const aclTensor* tensor) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclDestroyTensor");
-  c.ptr = tensor;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return code;
-  if (aclnnStatus e = forget("aclDestroyTensor", kTensors, tensor, "aclTensor")) return e;
-  delete tensor;
-  return ACLNN_SUCCESS;
+  return destroy("aclDestroyTensor", kTensors, tensor, "aclTensor");
 }
 
 aclScalar* aclCreateScalar(void* value, aclDataType dataType) {
@@ -185,70 +212,23 @@ aclScalar* aclCreateScalar(void* value, aclDataType dataType) {
 }
 
 aclnnStatus aclDestroyScalar(const aclScalar* scalar) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclDestroyScalar");
-  c.ptr = scalar;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return code;
-  if (aclnnStatus e = forget("aclDestroyScalar", kScalars, scalar, "aclScalar")) return e;
-  delete scalar;
-  return ACLNN_SUCCESS;
+  return destroy("aclDestroyScalar", kScalars, scalar, "aclScalar");
 }
 
 aclIntArray* aclCreateIntArray(const int64_t* value, uint64_t size) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclCreateIntArray");
-  c.ptr = value;
-  c.bytes = size;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return nullptr;
-  if (!value && size > 0) {
-    fail(ACLNN_ERR_PARAM_NULLPTR, "aclCreateIntArray: value is NULL for " + std::to_string(size) + " elements");
-    return nullptr;
-  }
-  auto* a = new aclIntArray();
-  if (size > 0) a->values.assign(value, value + size);
-  live(kIntArrays).insert(a);
-  return a;
+  return create_array<aclIntArray>("aclCreateIntArray", kIntArrays, value, size);
 }
 
 aclnnStatus aclDestroyIntArray(const aclIntArray* array) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclDestroyIntArray");
-  c.ptr = array;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return code;
-  if (aclnnStatus e = forget("aclDestroyIntArray", kIntArrays, array, "aclIntArray")) return e;
-  delete array;
-  return ACLNN_SUCCESS;
+  return destroy("aclDestroyIntArray", kIntArrays, array, "aclIntArray");
 }
 
 aclBoolArray* aclCreateBoolArray(const bool* value, uint64_t size) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclCreateBoolArray");
-  c.ptr = value;
-  c.bytes = size;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return nullptr;
-  if (!value && size > 0) {
-    fail(ACLNN_ERR_PARAM_NULLPTR, "aclCreateBoolArray: value is NULL for " + std::to_string(size) + " elements");
-    return nullptr;
-  }
-  auto* a = new aclBoolArray();
-  if (size > 0) a->values.assign(value, value + size);
-  live(kBoolArrays).insert(a);
-  return a;
+  return create_array<aclBoolArray>("aclCreateBoolArray", kBoolArrays, value, size);
 }
 
 aclnnStatus aclDestroyBoolArray(const aclBoolArray* array) {
-  std::lock_guard<std::recursive_mutex> lock(Runtime::get().mutex());
-  Call c = call_of("aclDestroyBoolArray");
-  c.ptr = array;
-  aclnnStatus code = ACLNN_SUCCESS;
-  if (faulted(c, &code)) return code;
-  if (aclnnStatus e = forget("aclDestroyBoolArray", kBoolArrays, array, "aclBoolArray")) return e;
-  delete array;
-  return ACLNN_SUCCESS;
+  return destroy("aclDestroyBoolArray", kBoolArrays, array, "aclBoolArray");
 }
 
 }  // extern "C"
