@@ -6,8 +6,8 @@
 #include <tuple>
 #include <vector>
 
-#include "runtime/ops/registration.h"
-#include "runtime/routing/cpu_provider.h"
+#include "runtime/dispatch/registration.h"
+#include "runtime/dispatch/cpu_provider.h"
 #include "runtime/routing/routes.h"
 #include "runtime/routing/trace.h"
 
@@ -34,7 +34,7 @@ void set_table(std::vector<std::string> ops, std::vector<int64_t> providers, std
 // The provider that serves `op` now (resolved as a call would resolve it).
 std::string route_of(const std::string& op) { return routing::provider_name(routing::resolve(find_op(op)).provider); }
 
-std::string cpu_unsupported(const std::string& op) { return routing::cpu_unsupported_reason(find_op(op).schema()); }
+std::string cpu_unsupported(const std::string& op) { return dispatch::cpu_unsupported_reason(find_op(op).schema()); }
 
 // The dispatch key of the native device's kernels ("CPU", "CUDA"): what the native provider runs.
 std::string native_dispatch_key() {

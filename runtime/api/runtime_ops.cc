@@ -15,8 +15,8 @@
 #include "runtime/core/hal_check.h"
 #include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
-#include "runtime/ops/bridge.h"
-#include "runtime/ops/registration.h"
+#include "runtime/dispatch/bridge.h"
+#include "runtime/dispatch/registration.h"
 
 namespace flagos {
 namespace {

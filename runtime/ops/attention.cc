@@ -11,7 +11,7 @@
 #include <ATen/ops/_fused_sdp_choice.h>
 
 #include "runtime/core/platform.h"
-#include "runtime/ops/bridge.h"
+#include "runtime/dispatch/bridge.h"
 
 namespace flagos {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "runtime/core/device.h"
 #include "runtime/core/platform.h"
-#include "runtime/ops/bridge.h"
+#include "runtime/dispatch/bridge.h"
 #include "runtime/ops/staged_copy.h"
 
 namespace flagos {

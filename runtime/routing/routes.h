@@ -17,7 +17,7 @@
 namespace flagos::routing {
 
 // How a provider runs an operator:
-//  - Native: the platform's ATen kernels on zero-copy native aliases (runtime/ops/bridge.h);
+//  - Native: the platform's ATen kernels on zero-copy native aliases (runtime/dispatch/bridge.h);
 //  - Cpu: copies to the CPU, ATen's CPU kernel, results copied back (cpu_provider.h);
 //  - Kernels: a provider whose kernels are registered on kProviderKey (from Python through
 //    torch.library, e.g. FlagGems'); called on the same native aliases as Native;

@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "runtime/core/platform.h"
-#include "runtime/ops/bridge.h"
+#include "runtime/dispatch/bridge.h"
 
 namespace flagos {
 namespace {

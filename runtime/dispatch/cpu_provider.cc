@@ -1,4 +1,4 @@
-#include "runtime/routing/cpu_provider.h"
+#include "runtime/dispatch/cpu_provider.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ops/_to_copy.h>
@@ -13,7 +13,7 @@
 #include "runtime/core/generator.h"
 #include "runtime/core/platform.h"
 
-namespace flagos::routing {
+namespace flagos::dispatch {
 namespace {
 
 bool is_flagos(const at::Tensor& t) { return t.defined() && t.device().type() == kDeviceType; }
@@ -161,4 +161,4 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
   }
 }
 
-}  // namespace flagos::routing
+}  // namespace flagos::dispatch

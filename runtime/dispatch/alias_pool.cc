@@ -1,4 +1,4 @@
-#include "runtime/ops/alias_pool.h"
+#include "runtime/dispatch/alias_pool.h"
 
 #include <c10/core/InferenceMode.h>
 

@@ -9,7 +9,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
-namespace flagos::routing {
+namespace flagos::dispatch {
 
 void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::jit::Stack* stack);
 
@@ -20,4 +20,4 @@ std::string route_variable(const c10::FunctionSchema& schema);
 // it), or empty when it can.
 std::string cpu_unsupported_reason(const c10::FunctionSchema& schema);
 
-}  // namespace flagos::routing
+}  // namespace flagos::dispatch

@@ -1,4 +1,4 @@
-#include "runtime/ops/bridge.h"
+#include "runtime/dispatch/bridge.h"
 
 #include <c10/core/DeviceGuard.h>
 #include <c10/core/DispatchKeySet.h>
@@ -10,7 +10,7 @@
 #include "runtime/core/device.h"
 #include "runtime/core/hal_check.h"
 #include "runtime/core/platform.h"
-#include "runtime/ops/alias_pool.h"
+#include "runtime/dispatch/alias_pool.h"
 
 namespace flagos::bridge {
 namespace {

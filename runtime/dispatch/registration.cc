@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "runtime/core/platform.h"
-#include "runtime/ops/fallback.h"
-#include "runtime/ops/registration.h"
+#include "runtime/dispatch/generic_kernel.h"
+#include "runtime/dispatch/registration.h"
 
 namespace flagos {
 namespace {

@@ -1,4 +1,4 @@
-#include "runtime/ops/fallback.h"
+#include "runtime/dispatch/generic_kernel.h"
 
 #include <c10/util/Exception.h>
 #include <c10/util/flat_hash_map.h>
@@ -14,8 +14,8 @@
 #include "runtime/core/generator.h"
 #include "runtime/core/platform.h"
 #include "runtime/hal/flagos_hal.h"
-#include "runtime/ops/bridge.h"
-#include "runtime/routing/cpu_provider.h"
+#include "runtime/dispatch/bridge.h"
+#include "runtime/dispatch/cpu_provider.h"
 #include "runtime/routing/routes.h"
 #include "runtime/routing/trace.h"
 
@@ -293,12 +293,12 @@ void native_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/
       TORCH_CHECK(false, "flagos: ", op.schema().operator_name(), " is routed to the native provider, which has no ",
                   "kernel for it on the ", flagos_hal_platform(), " platform (ATen cannot read this platform's device ",
                   "memory, and kernels/", flagos_hal_platform(), " does not implement it). Route it to cpu (",
-                  routing::route_variable(op.schema()), "=cpu) or to a provider that implements it.");
+                  dispatch::route_variable(op.schema()), "=cpu) or to a provider that implements it.");
     case routing::Kind::Kernels:
       run_bridged(op, plan, device, c10::DispatchKeySet(routing::kProviderKey), stack);
       break;
     case routing::Kind::Cpu:
-      routing::run_on_cpu(op, device, stack);
+      dispatch::run_on_cpu(op, device, stack);
       break;
   }
 }
