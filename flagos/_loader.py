@@ -40,5 +40,8 @@ def load() -> None:
     check_torch_version()
     _vendor_runtime.preload(_build_info.PLATFORM)
     torch.ops.load_library(str(_LIBRARY))
-    # After the library's own registrations: route composite-shadowed operators to flagos' kernel.
+    # After the library's own registrations: the kernels decided at load (runtime/dispatch/registration.h).
     torch.ops.flagos._register_direct_kernels()
+    from . import _runtime
+
+    _runtime.check_serving_enum()

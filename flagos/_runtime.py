@@ -5,6 +5,7 @@ native entry points stays small and visible in one place.
 """
 from __future__ import annotations
 
+import enum
 from typing import NamedTuple
 
 import torch
@@ -68,8 +69,31 @@ def route(op: str) -> str:
     return torch.ops.flagos._routing_route(op)
 
 
-def routing_status(op: str) -> str:
-    return torch.ops.flagos._routing_status(op)
+class Serving(enum.IntEnum):
+    """How an operator is served on flagos tensors (runtime/dispatch/registration.h: Serving)."""
+
+    GENERIC = 0     # the generic kernel: routable
+    COMPOSITE = 1   # decomposed by a composite, but can be given the generic kernel to be routed whole
+    DECOMPOSED = 2  # a decomposition without an autograd formula: its parts are routed
+    RUNTIME = 3     # an explicit kernel of flagos' runtime (views, copies, factories), or a transfer
+    UNKNOWN = 4     # no such operator
+
+    @property
+    def routable(self) -> bool:
+        return self in (Serving.GENERIC, Serving.COMPOSITE)
+
+
+def check_serving_enum() -> None:
+    """Fails loudly if this mirror and the runtime's enum have drifted apart."""
+    names = [n.lower() for n in torch.ops.flagos._routing_status_names()]
+    mine = [s.name.lower() for s in Serving]
+    if names != mine:
+        raise ImportError(f"flagos: the native library's Serving values {names} differ from flagos/_runtime.py's "
+                          f"{mine}: the package and libflagos.so come from different builds; reinstall flagos")
+
+
+def routing_status(op: str) -> Serving:
+    return Serving(torch.ops.flagos._routing_status(op))
 
 
 def serve_directly(op: str) -> None:

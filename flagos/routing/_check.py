@@ -280,7 +280,7 @@ def _routable(ops: list[str], provider) -> list[str]:
     keep, lacking, fixed = [], 0, 0
     for op in ops:
         name = parse(op)
-        if _runtime.routing_status(name.qualified) not in ("generic", "composite"):
+        if not _runtime.routing_status(name.qualified).routable:
             fixed += 1  # flagos' runtime serves it, or PyTorch decomposes it into traced parts
         elif provider.implements(name) is not None:
             lacking += 1

@@ -271,11 +271,11 @@ class RoutingState:
             errors.append(f"{origin}: routes {op.display} to '{provider_name}', which is unavailable here: {reason}")
             return None
         status = _runtime.routing_status(op.qualified)
-        if status == "runtime":
+        if status == _runtime.Serving.RUNTIME:
             errors.append(f"{origin}: {op.display} is implemented by flagos' runtime itself (views, copies, "
                           "allocation, random draws), not routed; remove this route")
             return None
-        if status == "decomposed":
+        if status == _runtime.Serving.DECOMPOSED:
             errors.append(f"{origin}: {op.display} has no kernel of its own on flagos: PyTorch decomposes it into "
                           "other operators (CompositeImplicitAutograd); route those instead (flagos.trace() "
                           "lists them)")
@@ -323,8 +323,7 @@ class RoutingState:
         for op in sorted(candidates):
             if op in explicit:
                 continue
-            status = _runtime.routing_status(op.qualified)
-            if status not in ("generic", "composite"):
+            if not _runtime.routing_status(op.qualified).routable:
                 continue  # flagos' runtime serves it, or PyTorch decomposes it: nothing to route
             for p in policy:
                 if p.implements(op) is None:

@@ -8,6 +8,7 @@
 
 #include "runtime/dispatch/registration.h"
 #include "runtime/dispatch/cpu_provider.h"
+#include "runtime/routing/op_names.h"
 #include "runtime/routing/routes.h"
 #include "runtime/routing/trace.h"
 
@@ -15,12 +16,20 @@ namespace flagos {
 namespace {
 
 c10::OperatorHandle find_op(const std::string& op) {
-  const size_t ns = op.find("::");
-  const size_t dot = op.find('.', ns == std::string::npos ? 0 : ns + 2);
-  c10::OperatorName name(op.substr(0, dot), dot == std::string::npos ? "" : op.substr(dot + 1));
-  const auto handle = c10::Dispatcher::singleton().findOp(name);
+  const auto handle = routing::find_op(op);
   TORCH_CHECK(handle.has_value(), "flagos routing: no operator named ", op);
   return *handle;
+}
+
+int64_t routing_status(const std::string& op) { return static_cast<int64_t>(dispatch::serving(op)); }
+
+// The names of dispatch::Serving's values, by value: flagos/_runtime.py checks its mirror against them.
+std::vector<std::string> routing_status_names() {
+  std::vector<std::string> names;
+  for (int64_t v = 0; v <= static_cast<int64_t>(dispatch::Serving::Unknown); ++v) {
+    names.emplace_back(dispatch::serving_name(static_cast<dispatch::Serving>(v)));
+  }
+  return names;
 }
 
 void set_providers(std::vector<std::string> names, std::vector<int64_t> kinds) {
@@ -65,9 +74,10 @@ TORCH_LIBRARY_FRAGMENT(flagos, m) {
   m.def("_routing_set_providers(str[] names, int[] kinds) -> ()", &flagos::set_providers);
   m.def("_routing_set_table(str[] ops, int[] providers, int[] default_policy) -> ()", &flagos::set_table);
   m.def("_routing_route(str op) -> str", &flagos::route_of);
-  m.def("_routing_status(str op) -> str", &flagos::routing_status);
-  m.def("_routing_serve(str op) -> ()", &flagos::serve_directly);
-  m.def("_routing_unserve(str op) -> ()", &flagos::unserve);
+  m.def("_routing_status(str op) -> int", &flagos::routing_status);
+  m.def("_routing_status_names() -> str[]", &flagos::routing_status_names);
+  m.def("_routing_serve(str op) -> ()", &flagos::dispatch::serve_directly);
+  m.def("_routing_unserve(str op) -> ()", &flagos::dispatch::unserve);
   m.def("_routing_cpu_unsupported(str op) -> str", &flagos::cpu_unsupported);
   m.def("_native_dispatch_key() -> str", &flagos::native_dispatch_key);
   m.def("_trace_mode(int mode) -> ()", &flagos::trace_mode);

@@ -85,7 +85,7 @@ TORCH_LIBRARY(flagos, m) {
   m.def("default_generator(int device) -> Generator?", &flagos::default_generator_of);
   m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
   m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
-  m.def("_register_direct_kernels() -> int", &flagos::register_direct_kernels);
+  m.def("_register_direct_kernels() -> int", &flagos::dispatch::register_load_time_kernels);
   m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
   m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
 }

@@ -1,7 +1,9 @@
 // Device enumeration and selection for the flagos device type (PrivateUse1).
 #pragma once
 
+#include <ATen/core/TensorBase.h>
 #include <c10/core/Device.h>
+#include <c10/core/StorageImpl.h>
 
 #include <string>
 
@@ -9,6 +11,10 @@ namespace flagos {
 
 constexpr c10::DeviceType kDeviceType = c10::DeviceType::PrivateUse1;
 constexpr int kMaxDevices = 64;
+
+// A defined tensor, or a storage, of the flagos device type.
+inline bool is_flagos(const at::TensorBase& t) { return t.defined() && t.device().type() == kDeviceType; }
+inline bool is_flagos(const c10::StorageImpl& s) { return s.device_type() == kDeviceType; }
 
 // Number of flagos devices. Throws with the HAL's reason when the platform cannot be used (e.g.
 // a malformed FLAGOS_HOST_DEVICE_COUNT); device_count_or_zero() never throws.

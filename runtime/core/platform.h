@@ -10,6 +10,7 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CachingDeviceAllocator.h>
 #include <c10/core/Device.h>
+#include <c10/core/DispatchKeySet.h>
 
 #include <cstdint>
 
@@ -20,6 +21,11 @@ c10::DeviceAllocator& device_allocator();
 
 // The native device that presents flagos device `index` to ATen kernels.
 c10::Device native_device(c10::DeviceIndex index);
+
+// The dispatch key of the native device's kernels (host: CPU, cuda: CUDA), alone and as a key
+// set: what the native provider redispatches to. Computed once (runtime/core/native_key.cc).
+c10::DispatchKey native_dispatch_key();
+c10::DispatchKeySet native_dispatch_keys();
 
 // Whether native aliases of flagos memory may be read and written by ATen kernels: true where the
 // native device addresses flagos memory (host: CPU, cuda: CUDA). False on platforms whose device

@@ -3,15 +3,6 @@
 #include <c10/core/InferenceMode.h>
 
 namespace flagos::bridge {
-namespace {
-
-template <typename T>
-bool only_reference(T* target) {
-  const auto probe = c10::intrusive_ptr<T>::reclaim_copy(target);  // +1 while probing
-  return probe.use_count() == 2 && probe.weak_use_count() == 1;
-}
-
-}  // namespace
 
 AliasPool& AliasPool::here() {
   thread_local AliasPool pool;
@@ -29,7 +20,7 @@ void AliasPool::offer(at::Tensor&& alias, c10::DispatchKeySet keys, c10::Deleter
   if (spare_.size() >= kMaxSpare) return;
   c10::TensorImpl* impl = alias.unsafeGetTensorImpl();
   c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
-  const bool reusable = only_reference(impl) && only_reference(storage) && impl->key_set() == keys &&
+  const bool reusable = uniquely_held(impl) && uniquely_held(storage) && impl->key_set() == keys &&
                         impl->autograd_meta() == nullptr && !impl->is_wrapped_number() &&
                         !c10::InferenceMode::is_enabled() &&
                         (storage->data_ptr().get_deleter() == borrowed_deleter || !storage->data_ptr().get());

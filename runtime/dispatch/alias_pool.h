@@ -12,6 +12,13 @@
 
 namespace flagos::bridge {
 
+// True when nobody but the caller's one reference can reach `target` (strong or weak).
+template <typename T>
+bool uniquely_held(T* target) {
+  const auto probe = c10::intrusive_ptr<T>::reclaim_copy(target);  // +1 while probing
+  return probe.use_count() == 2 && probe.weak_use_count() == 1;
+}
+
 class AliasPool {
  public:
   // The calling thread's pool.

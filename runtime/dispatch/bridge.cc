@@ -36,17 +36,6 @@ c10::Storage share(c10::StorageImpl* impl) {
   return c10::Storage(c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(impl));
 }
 
-// True when nobody but the caller's one reference can reach `target` (strong or weak).
-template <typename T>
-bool uniquely_held(T* target) {
-  const auto probe = c10::intrusive_ptr<T>::reclaim_copy(target);  // +1 while probing
-  return probe.use_count() == 2 && probe.weak_use_count() == 1;
-}
-
-c10::DispatchKeySet keys_for(c10::Device device) {
-  return c10::DispatchKeySet(c10::computeDispatchKey(std::nullopt, c10::kStrided, device));
-}
-
 // Names TensorImpl's protected device field through a derived class, which C++ allows when forming
 // a pointer to member; the pointer then works on any TensorImpl. Used only on a kernel's fresh
 // output that nobody else can see.
@@ -73,15 +62,13 @@ void rehome(c10::TensorImpl* impl, c10::Device flagos_device) {
   impl->*TensorImplAccess::kDevice = flagos_device;
 }
 
-bool is_flagos(const c10::StorageImpl* storage) { return storage->device_type() == kDeviceType; }
-
 }  // namespace
 
 Call::Call(c10::DeviceIndex device)
     : device_(device),
       flagos_device_(kDeviceType, device),
       native_device_(platform::native_device(device)),
-      native_keys_(keys_for(native_device_)) {}
+      native_keys_(platform::native_dispatch_keys()) {}
 
 // The aliases go back to this thread's pool (alias_pool.h); storages_ is released first so that an
 // alias storage is referenced by its alias tensor alone.
@@ -114,7 +101,6 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
   c10::StorageImpl* flagos_storage = src->storage().unsafeGetStorageImpl();
   const c10::DeviceIndex index = flagos_storage->device().index();
   const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
-  const c10::DispatchKeySet keys = index == device_ ? native_keys_ : keys_for(native);
   bool shared = false;
   for (const StoragePair& p : storages_) shared = shared || p.flagos == flagos_storage;
   at::Tensor alias = shared ? at::Tensor() : AliasPool::here().take();
@@ -129,7 +115,7 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
     impl->set_sizes_and_strides(src->sizes(), src->strides(), src->storage_offset());
     storages_.push_back(StoragePair{flagos_storage, c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)});
   } else {
-    alias = make_tensor(share(native_storage_for(flagos_storage)), keys, flagos.dtype(), *src);
+    alias = make_tensor(share(native_storage_for(flagos_storage)), native_keys_, flagos.dtype(), *src);
   }
   alias.unsafeGetTensorImpl()->set_allow_tensor_metadata_change(src->allow_tensor_metadata_change());
   const c10::DispatchKeySet built_with = alias.key_set();
@@ -142,7 +128,7 @@ c10::Storage Call::to_native(const c10::Storage& flagos) {
 }
 
 c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_unique) {
-  if (is_flagos(native)) return share(native);
+  if (is_flagos(*native)) return share(native);
   for (const StoragePair& p : storages_) {
     if (p.native.get() == native) return share(p.flagos);  // an input's memory, seen through an alias
   }
@@ -153,7 +139,7 @@ c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_un
   // flagos storage it borrows.
   if (native->data_ptr().get_deleter() == &release_storage_ref) {
     auto* owner = static_cast<c10::StorageImpl*>(native->data_ptr().get_context());
-    if (is_flagos(owner) && owner->data() == native->data()) return share(owner);
+    if (is_flagos(*owner) && owner->data() == native->data()) return share(owner);
   }
   c10::Allocator* allocator = &platform::device_allocator();
   const size_t nbytes = native->nbytes();
@@ -194,7 +180,7 @@ at::Tensor Call::to_flagos(const at::Tensor& native) {
   c10::StorageImpl* storage = impl->storage().unsafeGetStorageImpl();
   // The common case, a fresh output from the flagos pool that nobody else holds (a caller of
   // from_native may hold it): it becomes the flagos result in place.
-  if (!is_flagos(storage) && uniquely_held(impl) && uniquely_held(storage) &&
+  if (!is_flagos(*storage) && uniquely_held(impl) && uniquely_held(storage) &&
       platform::is_pool_memory(storage->data_ptr())) {
     bool alias = false;
     for (const StoragePair& p : storages_) alias = alias || p.native.get() == storage;

@@ -12,11 +12,10 @@
 #include "runtime/core/device.h"
 #include "runtime/core/generator.h"
 #include "runtime/core/platform.h"
+#include "runtime/routing/op_names.h"
 
 namespace flagos::dispatch {
 namespace {
-
-bool is_flagos(const at::Tensor& t) { return t.defined() && t.device().type() == kDeviceType; }
 
 at::Tensor to_cpu(const at::Tensor& t) { return at::_to_copy(t, at::TensorOptions().device(c10::kCPU)); }
 
@@ -55,11 +54,6 @@ void copy_back(const Written& w) {
 
 }  // namespace
 
-std::string route_variable(const c10::FunctionSchema& schema) {
-  return "FLAGOS_OP_" + schema.name().substr(schema.name().find("::") + 2) +
-         (schema.overload_name().empty() ? "" : "__" + schema.overload_name());
-}
-
 std::string cpu_unsupported_reason(const c10::FunctionSchema& schema) {
   for (const c10::Argument& r : schema.returns()) {
     if (r.alias_info() && !r.alias_info()->isWrite()) {
@@ -79,8 +73,8 @@ std::string cpu_unsupported_reason(const c10::FunctionSchema& schema) {
 void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::jit::Stack* stack) {
   const c10::FunctionSchema& schema = op.schema();
   const std::string reason = cpu_unsupported_reason(schema);
-  TORCH_CHECK(reason.empty(), "flagos: ", schema.operator_name(), " cannot be routed to the cpu provider: ", reason,
-              ". Route it to native (", route_variable(schema), "=native).");
+  TORCH_CHECK(reason.empty(), "flagos: ", routing::full_name(op.operator_name()), " cannot be routed to the cpu provider: ", reason,
+              ". Route it to native (", routing::route_variable(op.operator_name()), "=native).");
   const size_t num_args = schema.arguments().size();
   c10::IValue* args = stack->data() + (stack->size() - num_args);
 

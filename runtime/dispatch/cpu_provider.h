@@ -9,12 +9,11 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
+#include <string>
+
 namespace flagos::dispatch {
 
 void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::jit::Stack* stack);
-
-// The environment variable that routes `schema`'s operator: "FLAGOS_OP_add__Tensor".
-std::string route_variable(const c10::FunctionSchema& schema);
 
 // Why `op` cannot run on the cpu provider (it returns a view of an input: a copy would not alias
 // it), or empty when it can.

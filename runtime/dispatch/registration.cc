@@ -1,4 +1,4 @@
-// Where the generic kernel (fallback.cc) is registered besides the PrivateUse1 fallback.
+// Where the generic kernel (generic_kernel.cc) is registered besides the PrivateUse1 fallback.
 //
 // PyTorch's dispatcher prefers composite kernels to a backend fallback. That is right for most
 // composites, but two kinds must go to the generic kernel directly:
@@ -13,20 +13,21 @@
 //    (convolution -> convolution_overrideable, which only raises).
 // The list is computed from the dispatcher when the library loads: one generic mechanism, no
 // per-operator code.
+#include "runtime/dispatch/registration.h"
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/util/flat_hash_map.h>
-#include <torch/library.h>
 
 #include <memory>
 #include <mutex>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/generic_kernel.h"
-#include "runtime/dispatch/registration.h"
+#include "runtime/routing/op_names.h"
 
-namespace flagos {
+namespace flagos::dispatch {
 namespace {
 
 // Composites that select a backend by device and reject PrivateUse1.
@@ -45,10 +46,6 @@ bool is_transfer(const c10::OperatorName& name) {
   return false;
 }
 
-c10::DispatchKey native_key() {
-  return c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0));
-}
-
 // True when a composite kernel would serve flagos instead of the native kernel: an explicit
 // composite (CompositeExplicitAutograd[NonFunctional]), or an implicit one (a decomposition, e.g.
 // _fused_rms_norm's) of an operator that has its own autograd formula. Without that formula a
@@ -60,130 +57,135 @@ bool shadowed_by_composite(const c10::OperatorHandle& op) {
           op.hasKernelForDispatchKey(c10::DispatchKey::Autograd));
 }
 
-std::string qualified(const c10::OperatorName& name) {
-  return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
+// The operator's name inside its namespace, as torch::Library::impl takes it ("add.Tensor").
+std::string unqualified(const c10::OperatorName& name) {
+  const std::string full = routing::full_name(name);
+  return full.substr(full.find("::") + 2);
 }
+
+torch::CppFunction generic() { return torch::CppFunction::makeFromBoxedFunction<&generic_kernel>(); }
 
 // Operators whose PrivateUse1 kernel is the generic kernel, by qualified name: those registered at
 // load, and those given it for a route (serve_directly), whose registration is dropped again
 // (unserve) when the route ends, so that the composite serves them as before.
-struct Direct {
+struct State {
   std::mutex mutex;
-  ska::flat_hash_set<std::string> names;
+  std::vector<std::pair<std::string, torch::CppFunction>> queued;  // register_at_load
+  ska::flat_hash_set<std::string> direct;
   ska::flat_hash_map<std::string, std::unique_ptr<torch::Library>> routed;  // dropping one unregisters it
 };
 
-Direct& direct() {
-  static auto* d = new Direct();
-  return *d;
+State& state() {
+  static auto* s = new State();  // leaked: registrations outlive static destruction
+  return *s;
 }
 
-void note_direct(const c10::OperatorName& name) {
-  std::lock_guard<std::mutex> lock(direct().mutex);
-  direct().names.insert(qualified(name));
-}
-
-torch::Library* register_direct_kernels(int64_t* count) {
+torch::Library* register_all(int64_t* count) {
   auto* lib = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
-  const c10::DispatchKey native = native_key();
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (auto& [op, kernel] : s.queued) lib->impl(op.c_str(), std::move(kernel));
+  s.queued.clear();
+  const c10::DispatchKey native = platform::native_dispatch_key();
   auto& dispatcher = c10::Dispatcher::singleton();
+  auto give_generic = [&](const c10::OperatorName& name) {
+    lib->impl(unqualified(name).c_str(), generic());
+    s.direct.insert(routing::full_name(name));
+    ++*count;
+  };
   for (const c10::OperatorName& name : dispatcher.getAllOpNames()) {
     if (name.name.rfind("aten::", 0) != 0) continue;
     const auto op = dispatcher.findOp(name);
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1) || is_transfer(name)) continue;
-    if (shadowed_by_composite(*op) && op->hasKernelForDispatchKey(native)) {
-      lib->impl(qualified(name).substr(6).c_str(), torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
-      note_direct(name);
-      ++*count;
-    }
+    if (shadowed_by_composite(*op) && op->hasKernelForDispatchKey(native)) give_generic(name);
   }
   for (const char* qualified_name : kDeviceSelectingComposites) {
-    const auto op = dispatcher.findOp(c10::OperatorName(qualified_name, ""));
+    const auto op = routing::find_op(qualified_name);
     if (!op || op->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) continue;  // registered above
-    lib->impl(qualified_name + 6, torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
-    note_direct(c10::OperatorName(qualified_name, ""));
-    ++*count;
+    give_generic(op->operator_name());
   }
   return lib;
 }
 
-// flagos tensors are strided; give sparse and quantized layouts a clear error.
-void reject_layout(const c10::OperatorHandle& op, c10::DispatchKeySet keys, torch::jit::Stack*) {
-  TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos supports strided (dense) tensors only: ", op.schema().operator_name(),
-                              " was called with a ", keys.highestPriorityTypeId(),
-                              " tensor. Convert it with .to_dense() (or dequantize()) first.");
-}
-
-std::optional<c10::OperatorHandle> find(const std::string& op) {
-  const size_t ns = op.find("::");
-  const size_t dot = op.find('.', ns == std::string::npos ? 0 : ns + 2);
-  c10::OperatorName name(op.substr(0, dot), dot == std::string::npos ? "" : op.substr(dot + 1));
-  return c10::Dispatcher::singleton().findOp(name);
+Serving serving_locked(const c10::OperatorHandle& op, const State& s) {
+  if (is_transfer(op.operator_name())) return Serving::Runtime;
+  if (s.direct.count(routing::full_name(op.operator_name()))) return Serving::Generic;
+  if (op.hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) return Serving::Runtime;
+  if (shadowed_by_composite(op)) return Serving::Composite;
+  if (op.hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd)) return Serving::Decomposed;
+  return Serving::Generic;
 }
 
 }  // namespace
 
-std::string routing_status(const std::string& op) {
-  const auto handle = find(op);
-  if (!handle) return "unknown";
-  if (is_transfer(handle->operator_name())) return "runtime";
-  {
-    std::lock_guard<std::mutex> lock(direct().mutex);
-    if (direct().names.count(qualified(handle->operator_name()))) return "generic";
-  }
-  if (handle->hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1)) return "runtime";
-  if (shadowed_by_composite(*handle)) return "composite";
-  if (handle->hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd)) return "decomposed";
-  return "generic";
+void register_at_load(const char* op, torch::CppFunction kernel) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.queued.emplace_back(op, std::move(kernel));
 }
 
-void serve_directly(const std::string& op) {
-  // One lock over check and registration: two threads routing the same operator register it once.
-  const auto handle = find(op);
-  TORCH_CHECK(handle, "flagos: no operator ", op);
-  const std::string status = routing_status(op);
-  if (status == "generic") return;  // the generic kernel serves it already
-  std::lock_guard<std::mutex> lock(direct().mutex);
-  if (direct().names.count(qualified(handle->operator_name()))) return;  // another thread was first
-  TORCH_CHECK(status == "composite", "flagos: ", op, " cannot be given the generic kernel (it is ", status, ")");
-  const c10::OperatorName name = handle->operator_name();
-  const std::string ns = name.name.substr(0, name.name.find("::"));
-  auto lib = std::make_unique<torch::Library>(torch::Library::IMPL, ns, c10::DispatchKey::PrivateUse1, __FILE__,
-                                              __LINE__);
-  lib->impl(qualified(name).substr(ns.size() + 2).c_str(),
-            torch::CppFunction::makeFromBoxedFunction<&native_fallback>());
-  direct().names.insert(qualified(name));
-  direct().routed.emplace(qualified(name), std::move(lib));
-}
-
-void unserve(const std::string& op) {
-  const auto handle = find(op);
-  if (!handle) return;
-  const std::string name = qualified(handle->operator_name());
-  std::lock_guard<std::mutex> lock(direct().mutex);
-  auto it = direct().routed.find(name);
-  if (it == direct().routed.end()) return;  // registered at load (or never): stays as it is
-  direct().routed.erase(it);
-  direct().names.erase(name);
-}
-
-int64_t register_direct_kernels() {
+int64_t register_load_time_kernels() {
   // Runs once, after every static registration of the library (explicit kernels keep priority:
   // operators that already have a PrivateUse1 kernel are skipped).
   static int64_t count = 0;
-  static torch::Library* lib = register_direct_kernels(&count);
+  static torch::Library* lib = register_all(&count);
   (void)lib;
   return count;
 }
 
-}  // namespace flagos
+const char* serving_name(Serving s) {
+  switch (s) {
+    case Serving::Generic:
+      return "generic";
+    case Serving::Composite:
+      return "composite";
+    case Serving::Decomposed:
+      return "decomposed";
+    case Serving::Runtime:
+      return "runtime";
+    case Serving::Unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
 
-TORCH_LIBRARY_IMPL(_, SparsePrivateUse1, m) {
-  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+Serving serving(const std::string& op) {
+  const auto handle = routing::find_op(op);
+  if (!handle) return Serving::Unknown;
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return serving_locked(*handle, s);
 }
-TORCH_LIBRARY_IMPL(_, SparseCsrPrivateUse1, m) {
-  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+
+void serve_directly(const std::string& op) {
+  const auto handle = routing::find_op(op);
+  TORCH_CHECK(handle, "flagos: no operator ", op);
+  // One lock over check and registration: two threads routing the same operator register it once.
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const Serving status = serving_locked(*handle, s);
+  if (status == Serving::Generic) return;  // the generic kernel serves it already
+  TORCH_CHECK(status == Serving::Composite, "flagos: ", op, " cannot be given the generic kernel (it is ",
+              serving_name(status), ")");
+  const c10::OperatorName& name = handle->operator_name();
+  const std::string ns = name.name.substr(0, name.name.find("::"));
+  auto lib = std::make_unique<torch::Library>(torch::Library::IMPL, ns, c10::DispatchKey::PrivateUse1, __FILE__,
+                                              __LINE__);
+  lib->impl(unqualified(name).c_str(), generic());
+  s.direct.insert(routing::full_name(name));
+  s.routed.emplace(routing::full_name(name), std::move(lib));
 }
-TORCH_LIBRARY_IMPL(_, QuantizedPrivateUse1, m) {
-  m.fallback(torch::CppFunction::makeFromBoxedFunction<&flagos::reject_layout>());
+
+void unserve(const std::string& op) {
+  const auto handle = routing::find_op(op);
+  if (!handle) return;
+  const std::string name = routing::full_name(handle->operator_name());
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.routed.find(name);
+  if (it == s.routed.end()) return;  // registered at load (or never): stays as it is
+  s.routed.erase(it);
+  s.direct.erase(name);
 }
+
+}  // namespace flagos::dispatch

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "runtime/core/platform.h"
+#include "runtime/dispatch/registration.h"
 
 namespace flagos {
 
@@ -48,9 +49,7 @@ const at::Tensor& resize(const at::Tensor& self, c10::SymIntArrayRef size, std::
 // Registered only on such platforms: elsewhere the routed native kernel stays in place.
 const bool g_registered = [] {
   if (platform::native_aliases_readable()) return false;
-  static auto* library =
-      new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
-  library->impl("resize_", TORCH_FN(resize));
+  dispatch::register_at_load("resize_", torch::CppFunction(TORCH_FN(resize)));
   return true;
 }();
 

@@ -50,8 +50,6 @@ HostImage image_of(const at::Tensor& t, bool read) {
   return img;
 }
 
-bool is_flagos(const at::Tensor& t) { return t.device().type() == kDeviceType; }
-
 }  // namespace
 
 void copy(const at::Tensor& src, const at::Tensor& dst) {

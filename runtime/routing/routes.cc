@@ -8,6 +8,7 @@
 #include <shared_mutex>
 
 #include "runtime/core/platform.h"
+#include "runtime/routing/op_names.h"
 
 namespace flagos::routing {
 
@@ -56,10 +57,7 @@ bool implements(Kind kind, const c10::OperatorHandle& op) {
 }  // namespace
 
 c10::DispatchKey native_kernel_key() {
-  static const c10::DispatchKey key =
-      platform::native_aliases_readable()
-          ? c10::computeDispatchKey(std::nullopt, c10::kStrided, platform::native_device(0))
-          : kPlatformKey;
+  static const c10::DispatchKey key = platform::native_aliases_readable() ? platform::native_dispatch_key() : kPlatformKey;
   return key;
 }
 
@@ -128,10 +126,6 @@ std::string provider_name(uint16_t id) {
   Table& t = table();
   std::shared_lock<std::shared_mutex> lock(t.mutex);
   return id < t.names.size() ? t.names[id] : "provider#" + std::to_string(id);
-}
-
-std::string full_name(const c10::OperatorName& name) {
-  return name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
 }
 
 }  // namespace flagos::routing

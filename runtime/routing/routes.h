@@ -18,7 +18,7 @@ namespace flagos::routing {
 
 // How a provider runs an operator:
 //  - Native: the platform's ATen kernels on zero-copy native aliases (runtime/dispatch/bridge.h);
-//  - Cpu: copies to the CPU, ATen's CPU kernel, results copied back (cpu_provider.h);
+//  - Cpu: copies to the CPU, ATen's CPU kernel, results copied back (dispatch/cpu_provider.h);
 //  - Kernels: a provider whose kernels are registered on kProviderKey (from Python through
 //    torch.library, e.g. FlagGems'); called on the same native aliases as Native;
 //  - Platform: the native provider where ATen cannot read flagos memory (ascend), for an operator
@@ -79,8 +79,5 @@ inline Route route_of(const c10::OperatorHandle& op, std::atomic<uint64_t>& cach
 }
 
 std::string provider_name(uint16_t id);
-
-// "aten::add.Tensor" (overload-less operators: "aten::relu").
-std::string full_name(const c10::OperatorName& name);
 
 }  // namespace flagos::routing

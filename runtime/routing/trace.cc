@@ -9,6 +9,7 @@
 #include "runtime/core/device.h"
 #include "runtime/core/hal_check.h"
 #include "runtime/hal/flagos_hal.h"
+#include "runtime/routing/op_names.h"
 #include "runtime/routing/routes.h"
 
 namespace flagos::routing {

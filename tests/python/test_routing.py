@@ -310,14 +310,14 @@ def test_a_composite_operator_decomposes_again_when_its_route_ends(gen: torch.Ge
     # A composite operator gets the generic kernel while it is routed elsewhere, and loses it after:
     # then PyTorch decomposes it as before (its parts served by their own routes).
     op = "aten::nan_to_num"
-    assert _runtime.routing_status(op) == "composite"
+    assert _runtime.routing_status(op) == _runtime.Serving.COMPOSITE
     a = rand(gen, 8, 9)
     a[0, 0] = float("nan")
     f = a.to("flagos")
     with routing.override({"nan_to_num.default": "cpu"}), flagos.trace() as routed:
         got = torch.nan_to_num(f, nan=0.5)
-        assert _runtime.routing_status(op) == "generic"
-    assert _runtime.routing_status(op) == "composite"
+        assert _runtime.routing_status(op) == _runtime.Serving.GENERIC
+    assert _runtime.routing_status(op) == _runtime.Serving.COMPOSITE
     with flagos.trace() as after:
         again = torch.nan_to_num(f, nan=0.5)
     torch.testing.assert_close(got.cpu(), torch.nan_to_num(a, nan=0.5))

@@ -1,0 +1,45 @@
+// What the generic kernel knows about an operator before any call: which arguments carry tensors,
+// devices, generators or storages, and which of them the kernel may write. Computed once per
+// operator from its schema and shared by every provider (the native, kernel, platform and cpu
+// providers walk the same slots instead of re-classifying the arguments on each call).
+#pragma once
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/core/device.h"
+
+namespace flagos::dispatch {
+
+enum class ArgKind : uint8_t { Tensor, TensorList, OptionalTensorList, Device, Generator, Storage };
+
+struct Slot {
+  uint16_t index;  // position in the schema's arguments
+  ArgKind kind;
+  bool is_write;  // the schema says the kernel may mutate it: Tensor(a!)
+};
+
+struct Plan {
+  size_t num_args = 0;
+  size_t num_returns = 0;
+  std::vector<Slot> slots;         // only the arguments that need attention; scalars are skipped
+  std::atomic<uint64_t> route{0};  // routing::route_of's cache
+};
+
+// The plan of `op` (built on first use; lock-free afterwards on each thread).
+Plan& plan_for(const c10::OperatorHandle& op);
+
+// The call's arguments: the last num_args entries of the stack.
+inline c10::IValue* arguments(const Plan& plan, torch::jit::Stack* stack) {
+  return stack->data() + (stack->size() - plan.num_args);
+}
+
+// The flagos device a call runs on; operands on another device raise CUDA's error. CPU scalars
+// (0-dim) and CPU index tensors are accepted, as on CUDA.
+c10::DeviceIndex call_device(const Plan& plan, const c10::IValue* args);
+
+}  // namespace flagos::dispatch
