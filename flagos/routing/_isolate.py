@@ -18,15 +18,20 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from typing import Any, Callable, Optional, Sequence
 
 FAILED_DEVICE_EXIT = 3
 
 
 def run(module: str, jobs: Sequence[Any], spec: dict[str, Any], died: Callable[[Any, str], Any],
-        step: Callable[[Any, Any], None], env: Optional[dict[str, str]] = None) -> list[Any]:
+        step: Callable[[Any, Any], None], env: Optional[dict[str, str]] = None,
+        deadline: Optional[float] = None) -> list[Any]:
     """Results of ``jobs`` (JSON-decoded ``R`` lines, or ``died``'s) in job order; ``step(job, result)``
-    is called as each arrives (progress). ``spec`` and the jobs reach the worker through a file."""
+    is called as each arrives (progress). ``spec`` and the jobs reach the worker through a file.
+    At ``deadline`` (time.monotonic()) the worker is stopped: the job it was running and those not
+    started get ``died(job, "out of time")``."""
     results: dict[int, Any] = {}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({**spec, "jobs": list(jobs)}, f)
@@ -38,6 +43,10 @@ def run(module: str, jobs: Sequence[Any], spec: dict[str, Any], died: Callable[[
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     env=env)
             current = None
+            watchdog = None
+            if deadline is not None:
+                watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), proc.kill)
+                watchdog.start()
             assert proc.stdout is not None
             for line in proc.stdout:
                 if line.startswith("S "):
@@ -48,6 +57,14 @@ def run(module: str, jobs: Sequence[Any], spec: dict[str, Any], died: Callable[[
                     current = None
             stderr = proc.stderr.read() if proc.stderr else ""
             code = proc.wait()
+            if watchdog is not None:
+                watchdog.cancel()
+            if deadline is not None and time.monotonic() >= deadline:
+                for i in range(len(jobs)):
+                    if i not in results:
+                        results[i] = died(jobs[i], "out of time")
+                        step(jobs[i], results[i])
+                break
             if current is not None:  # died inside a job
                 tail = stderr.strip().splitlines()[-1:] or [f"exit status {code}"]
                 results[current] = died(jobs[current], tail[0][:200])

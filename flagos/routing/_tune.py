@@ -93,9 +93,11 @@ def signatures(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         key = json.dumps(r["args"])
         seen = per[r["op"]].get(key)
         if seen is None:
-            per[r["op"]][key] = {"op": r["op"], "args": r["args"], "calls": int(r["calls"])}
+            per[r["op"]][key] = {"op": r["op"], "args": r["args"], "calls": int(r["calls"]),
+                                 "time_us": float(r.get("time_us", 0.0))}
         else:
             seen["calls"] += int(r["calls"])
+            seen["time_us"] += float(r.get("time_us", 0.0))
     return {op: sorted(v.values(), key=lambda r: -r["calls"]) for op, v in sorted(per.items())}
 
 
@@ -122,7 +124,9 @@ def resolve_providers(names: Optional[Sequence[str]]) -> list[str]:
 
 def plan(ops: dict[str, list[dict[str, Any]]], providers: list[str], only: Sequence[str] = ()
          ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """Jobs (op, provider), native's first per op, and the traced operators left alone with why."""
+    """Jobs (op, provider), native's first per op, and the traced operators left alone with why.
+    Operators come in order of the time the trace saw them take (a timed trace), else of their
+    calls: with a time budget, what matters most is tuned first."""
     from .. import _runtime
     from ._names import parse
     from ._table import STATE
@@ -130,7 +134,8 @@ def plan(ops: dict[str, list[dict[str, Any]]], providers: list[str], only: Seque
     jobs: list[tuple[str, str]] = []
     untuned: dict[str, str] = {}
     wanted = {parse(o).display for o in only}
-    for op in ops:
+    weight = {op: (sum(r.get("time_us", 0.0) for r in rs), sum(r["calls"] for r in rs)) for op, rs in ops.items()}
+    for op in sorted(ops, key=lambda o: (-weight[o][0], -weight[o][1], o)):
         if wanted and op not in wanted:
             continue
         name = parse(op)
@@ -221,10 +226,12 @@ def tune(trace: Sequence[str] = (), run: Optional[Sequence[str]] = None, provide
          ops: Sequence[str] = (), write_routes: Optional[str] = None, dtypes: Optional[Sequence[str]] = None,
          max_samples: int = 4, max_shapes: int = 8, repeats: int = 7, warmup: int = 2, batch_s: float = 0.002,
          min_speedup: float = 1.05, give_up: float = 10.0, seed: Optional[int] = None, isolate: bool = True,
-         confirm: bool = True, confirm_runs: int = 1, timeout_s: Optional[float] = None) -> TuneReport:
+         confirm: bool = True, confirm_runs: int = 1, timeout_s: Optional[float] = None,
+         budget_s: Optional[float] = None) -> TuneReport:
     """Tunes routes for a workload; see the module docstring. ``run``: a script and its arguments,
-    traced (and, with ``confirm``, re-run with the tuned routes against all-native); ``trace``:
-    trace files instead. Writes ``write_routes`` if given. Raises TuneError on bad input."""
+    traced unless ``trace`` gives its trace, and with ``confirm`` re-run with the tuned routes
+    against all-native. Writes ``write_routes`` if given. ``budget_s``: the jobs' time limit;
+    operators not tuned by then stay native. Raises TuneError on bad input."""
     from . import _tune_jobs, _tune_run
 
     started = time.monotonic()
@@ -232,6 +239,8 @@ def tune(trace: Sequence[str] = (), run: Optional[Sequence[str]] = None, provide
         raise TuneError("flagos tune: give a trace (--trace trace.json, written with FLAGOS_TRACE=trace.json) or "
                         "a workload to trace (--run script.py [args])")
     names = resolve_providers(providers)
+    if run:
+        _tune_run.check_script(list(run))
     rows = _tune_run.read_traces(trace) if trace else _tune_run.trace_script(list(run or []), timeout_s)
     by_op = signatures(rows)
     jobs, untuned = plan(by_op, names, ops)
@@ -245,9 +254,12 @@ def tune(trace: Sequence[str] = (), run: Optional[Sequence[str]] = None, provide
     step, close = _progress(len(jobs))
     if isolate:
         def died(job: list[str], why: str) -> dict[str, Any]:
+            if why == "out of time":
+                return {"op": job[0], "provider": job[1], "status": "skipped", "detail": "out of the time budget"}
             return {"op": job[0], "provider": job[1], "status": "FAIL", "detail": f"the process died: {why}"}
 
-        results = _isolate.run("flagos.routing._tune_jobs", jobs, spec, died, step)
+        deadline = time.monotonic() + budget_s if budget_s else None
+        results = _isolate.run("flagos.routing._tune_jobs", jobs, spec, died, step, deadline=deadline)
     else:
         results = []
         for job in jobs:

@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--trace", action="append", default=[], help="trace JSON (FLAGOS_TRACE=path or flagos.trace())")
     p.add_argument("--run", nargs=argparse.REMAINDER, metavar="SCRIPT ARGS",
-                   help="trace this script (the last option: what follows goes to the script), then confirm")
+                   help="trace this script (unless --trace gives its trace), then confirm the tuned routes on it "
+                        "(the last option: what follows goes to the script)")
     p.add_argument("--providers", help="comma-separated candidates (default: every available provider); "
                                        "native is always one")
     p.add_argument("--ops", help="comma-separated operator overloads to tune (default: every traced one)")
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-confirm", action="store_true", help="with --run: skip the end-to-end confirmation")
     p.add_argument("--confirm-runs", type=int, default=1, help="confirmation runs per routing (alternating)")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed for each run of the script")
+    p.add_argument("--budget", type=float, default=None,
+                   help="seconds for checking and timing; operators not reached by then stay native")
     return p
 
 
@@ -59,7 +62,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                       ops=args.ops.split(",") if args.ops else (), write_routes=routes, dtypes=dtypes,
                       max_samples=args.max_samples, max_shapes=args.max_shapes, repeats=args.repeats,
                       min_speedup=args.min_speedup, seed=args.seed, isolate=not args.no_isolate,
-                      confirm=not args.no_confirm, confirm_runs=args.confirm_runs, timeout_s=args.timeout)
+                      confirm=not args.no_confirm, confirm_runs=args.confirm_runs, timeout_s=args.timeout,
+                      budget_s=args.budget)
     except TuneError as e:
         print(e, file=sys.stderr)
         return 2

@@ -53,7 +53,7 @@ def read_traces(paths: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _check_script(argv: list[str]) -> None:
+def check_script(argv: list[str]) -> None:
     from ._tune import TuneError
 
     if not argv:
@@ -76,7 +76,7 @@ def trace_script(argv: list[str], timeout_s: Optional[float]) -> list[dict[str, 
     """Runs the script once with FLAGOS_TRACE and returns the trace's rows."""
     from ._tune import TuneError
 
-    _check_script(argv)
+    check_script(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "trace.json")
         print(f"flagos tune: tracing {' '.join(argv)}", file=sys.stderr)
