@@ -67,8 +67,12 @@ def check_script(argv: list[str]) -> None:
 
 def _run(argv: list[str], env: dict[str, str], timeout_s: Optional[float]) -> tuple[subprocess.CompletedProcess, float]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *argv], env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=timeout_s)
+    try:
+        proc = subprocess.run([sys.executable, *argv], env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=timeout_s)
+    except subprocess.TimeoutExpired as e:
+        stderr = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        proc = subprocess.CompletedProcess(e.cmd, 124, "", stderr + f"\nstopped after the {timeout_s:.0f} s timeout")
     return proc, time.perf_counter() - start
 
 
