@@ -22,13 +22,20 @@ int64_t sdp_choice(const at::Tensor& query, const at::Tensor& key, const at::Ten
   // No native device to ask where ATen cannot read flagos memory: the composite's math path.
   if (!platform::native_aliases_readable()) return static_cast<int64_t>(at::SDPBackend::math);
   bridge::Call call(query.device().index());
+  // The native choice reads more than shapes: whether an input (the mask included: T5's relative
+  // position bias is trained) requires grad decides which kernels qualify. Aliases carry no autograd
+  // state, so each one is marked as its flagos tensor is (such an alias is never pooled).
+  const auto as_native = [&call](const at::Tensor& t) {
+    at::Tensor native = call.to_native(t);
+    if (t.requires_grad()) native.set_requires_grad(true);
+    return native;
+  };
   std::optional<at::Tensor> mask;
   if (attn_mask.has_value() && attn_mask->defined()) {
-    mask = attn_mask->device() == query.device() ? call.to_native(*attn_mask) : *attn_mask;
+    mask = attn_mask->device() == query.device() ? as_native(*attn_mask) : *attn_mask;
   }
-  const at::Tensor q = call.to_native(query);
-  const int64_t native_choice = at::_fused_sdp_choice(q, call.to_native(key), call.to_native(value), mask, dropout_p,
-                                                      is_causal, scale, enable_gqa);
+  const int64_t native_choice = at::_fused_sdp_choice(as_native(query), as_native(key), as_native(value), mask,
+                                                      dropout_p, is_causal, scale, enable_gqa);
   return platform::sdp_backend(native_choice, query);
 }
 
