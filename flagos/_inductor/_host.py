@@ -93,6 +93,13 @@ class HostInterface(FlagosInterface):
     """Device interface of the host platform: C++ kernels, synchronous streams, no Triton."""
 
 
+def after_register() -> None:
+    """Inductor's C++-backend heuristics apply to flagos nodes (see ``_cpu_like``)."""
+    from . import _cpu_like
+
+    _cpu_like.install(BACKEND)
+
+
 SCHEDULING = CppScheduling
 WRAPPER = HostWrapper
 CPP_WRAPPER = None  # cpp_wrapper=True (AOTInductor's C++ wrapper) is not supported on flagos yet
