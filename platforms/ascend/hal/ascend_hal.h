@@ -1,6 +1,6 @@
 // What the ascend HAL offers the rest of the ascend platform beyond runtime/hal/flagos_hal.h:
 // the AscendCL objects behind HAL handles and the HAL's error mapping, for the platform glue
-// (platforms/ascend/hal/platform.cc, not written yet) and aclnn kernel calls.
+// (platforms/ascend/*.cc) and aclnn kernel calls.
 #pragma once
 
 #include <acl/acl.h>

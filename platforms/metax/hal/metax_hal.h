@@ -1,6 +1,6 @@
 // What the metax HAL offers the rest of the metax platform beyond runtime/hal/flagos_hal.h: the
 // MACA runtime objects behind HAL handles and the HAL's error mapping, for the platform glue
-// (platforms/metax/hal/platform.cc, not written yet) and vendor kernels (mxcc_library).
+// (platforms/metax/*.cc) and vendor kernels (mxcc_library).
 #pragma once
 
 #include <mc_runtime.h>
