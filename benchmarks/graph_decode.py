@@ -1,7 +1,7 @@
 """Graph capture of a Qwen3-0.6B-shaped decode step: eager against graph replay, per device.
 
     python benchmarks/graph_decode.py OUT_DIR [--devices cuda,flagos] [--rounds 3] [--tokens 64]
-    python benchmarks/graph_decode.py OUT_DIR --devices cpu,flagos --small   # host figures
+    python benchmarks/graph_decode.py OUT_DIR --devices cpu,flagos --small --threads 1   # host figures
 
 One decode step (28 layers, hidden 1024, 16 query / 8 KV heads of 128, MLP 3072, vocab 151936,
 RMSNorm, q/k norm, RoPE, a static KV cache, greedy argmax) written with plain torch ops, so the same
@@ -113,6 +113,8 @@ def device_api(device: str) -> tuple[Any, Any, Any]:
 def child(device: str, mode: str, args: argparse.Namespace) -> dict[str, Any]:
     cfg = SMALL if args.small else FULL
     dtype = getattr(torch, args.dtype)
+    if args.threads:
+        torch.set_num_threads(args.threads)  # host runs: kernel threads would only contend on a shared machine
     sync, graph_cls, graph_ctx = device_api(device)
     n = args.tokens
     with torch.no_grad():
@@ -160,6 +162,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3, help="generations timed per process")
     parser.add_argument("--dtype", default=None, help="default: bfloat16 on GPUs, float32 on the host")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads in each process (0: leave)")
     parser.add_argument("--small", action="store_true", help="a 4-layer 256-wide model (host runs)")
     parser.add_argument("--child", nargs=2, metavar=("DEVICE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -169,10 +172,12 @@ def main() -> None:
         print("RESULT " + json.dumps(child(args.child[0], args.child[1], args)))
         return
 
-    configs = [(d, m) for d in args.devices.split(",") for m in ("eager", "graph")]
+    # The CPU has no graph API: its eager row is the native reference for host runs.
+    configs = [(d, m) for d in args.devices.split(",") for m in ("eager", "graph") if d != "cpu" or m == "eager"]
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {c: [] for c in configs}
     passthrough = ["--tokens", str(args.tokens), "--repeat", str(args.repeat), "--dtype", args.dtype]
     passthrough += ["--small"] if args.small else []
+    passthrough += ["--threads", str(args.threads)]
     for r in range(args.rounds):
         for device, mode in configs:
             env = dict(os.environ)
