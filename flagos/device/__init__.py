@@ -130,3 +130,10 @@ __all__ = [
     "stream",
     "synchronize",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Inductor's code generators for flagos (``torch.flagos.Scheduling`` ...), registered on first use."""
+    from .. import _inductor
+
+    return _inductor.device_module_attribute(name)
