@@ -20,27 +20,27 @@
 namespace flagos::graph {
 namespace {
 
-cudaStreamCaptureMode cuda_mode(at::GraphCaptureMode mode) {
+cudaStreamCaptureMode cuda_mode(CaptureMode mode) {
   switch (mode) {
-    case at::GraphCaptureMode::ThreadLocal:
+    case CaptureMode::ThreadLocal:
       return cudaStreamCaptureModeThreadLocal;
-    case at::GraphCaptureMode::Relaxed:
+    case CaptureMode::Relaxed:
       return cudaStreamCaptureModeRelaxed;
-    case at::GraphCaptureMode::Global:
-    case at::GraphCaptureMode::Default:
+    case CaptureMode::Global:
+    case CaptureMode::Default:
       break;
   }
   return cudaStreamCaptureModeGlobal;  // torch.cuda.graph's default
 }
 
-class CudaGraph final : public at::GraphImplInterface {
+class CudaGraph final : public GraphImpl {
  public:
-  explicit CudaGraph(const at::GraphImplArgs& args) : graph_(std::make_unique<at::cuda::CUDAGraph>(args.keep_graph)) {}
+  explicit CudaGraph(bool keep_graph) : graph_(std::make_unique<at::cuda::CUDAGraph>(keep_graph)) {}
   ~CudaGraph() override {
     if (capturing_) end_capture(stream_);
   }
 
-  void capture_begin(at::MempoolId_t pool, at::GraphCaptureMode mode) override {
+  void capture_begin(c10::MempoolId_t pool, CaptureMode mode) override {
     const c10::DeviceIndex device = current_device();
     const c10::Stream stream = current_stream(device);
     const auto* flagos_gen = static_cast<const FlagosGenerator*>(default_generator(device).unsafeGetGeneratorImpl());
@@ -70,7 +70,7 @@ class CudaGraph final : public at::GraphImplInterface {
     }
     graph_->reset();
   }
-  at::MempoolId_t pool() const override { return graph_->pool(); }
+  c10::MempoolId_t pool() const override { return graph_->pool(); }
   void enable_debug_mode() override { graph_->enable_debug_mode(); }
   void debug_dump(const std::string& path) override { graph_->debug_dump(path); }
 
@@ -82,8 +82,8 @@ class CudaGraph final : public at::GraphImplInterface {
 
 }  // namespace
 
-std::unique_ptr<at::GraphImplInterface> make_graph(const at::GraphImplArgs& args) {
-  return std::make_unique<CudaGraph>(args);
+std::unique_ptr<GraphImpl> make_graph(bool keep_graph) {
+  return std::make_unique<CudaGraph>(keep_graph);
 }
 
 }  // namespace flagos::graph

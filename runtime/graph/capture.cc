@@ -18,7 +18,7 @@ namespace {
 struct Capture {
   c10::Stream stream;
   Recorder* recorder;
-  at::GraphCaptureMode mode;
+  CaptureMode mode;
 };
 
 // The captures in progress (a handful at most), under one lock; read only while capturing().
@@ -32,15 +32,15 @@ Table& table() {
   return *t;
 }
 
-const char* mode_name(at::GraphCaptureMode mode) {
+const char* mode_name(CaptureMode mode) {
   switch (mode) {
-    case at::GraphCaptureMode::Global:
+    case CaptureMode::Global:
       return "global";
-    case at::GraphCaptureMode::ThreadLocal:
+    case CaptureMode::ThreadLocal:
       return "thread_local";
-    case at::GraphCaptureMode::Relaxed:
+    case CaptureMode::Relaxed:
       return "relaxed";
-    case at::GraphCaptureMode::Default:
+    case CaptureMode::Default:
       break;
   }
   return "default";
@@ -68,7 +68,7 @@ bool is_capturing(const c10::Stream& stream) {
   return false;
 }
 
-void begin_capture(const c10::Stream& stream, Recorder* recorder, at::GraphCaptureMode mode) {
+void begin_capture(const c10::Stream& stream, Recorder* recorder, CaptureMode mode) {
   Table& t = table();
   std::lock_guard<std::mutex> lock(t.mutex);
   for (const Capture& c : t.captures) {

@@ -13,8 +13,9 @@
 // on the forward's stream, so a captured backward needs nothing special).
 #pragma once
 
-#include <ATen/core/GraphImplInterface.h>
 #include <c10/core/Stream.h>
+
+#include "runtime/graph/backend.h"
 
 #include <atomic>
 #include <cstdint>
@@ -38,7 +39,7 @@ bool is_capturing(const c10::Stream& stream);
 
 // Registers / unregisters `recorder` as the capture of `stream`. begin_capture raises when the
 // stream is already being captured.
-void begin_capture(const c10::Stream& stream, Recorder* recorder, at::GraphCaptureMode mode);
+void begin_capture(const c10::Stream& stream, Recorder* recorder, CaptureMode mode);
 void end_capture(const c10::Stream& stream);
 
 // Raises when the current stream of `device` is being captured: for operations a graph cannot

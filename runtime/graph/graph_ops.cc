@@ -1,8 +1,6 @@
 // Graphs from Python: torch.classes.flagos.Graph (behind torch.flagos.FlagosGraph), the pool
 // handle and capture queries (torch.ops.flagos.*), and flagos' entry in PyTorch's graph registry
-// (behind torch.accelerator.Graph).
-#include <ATen/core/GraphImplInterface.h>
-#include <c10/core/DeviceType.h>
+// (accelerator_graph.cc, behind torch.accelerator.Graph).
 #include <torch/custom_class.h>
 #include <torch/library.h>
 
@@ -19,14 +17,14 @@ namespace flagos::graph {
 namespace {
 
 struct GraphHolder : torch::CustomClassHolder {
-  explicit GraphHolder(bool keep_graph) : impl(make_graph(at::GraphImplArgs{keep_graph})) {}
-  std::unique_ptr<at::GraphImplInterface> impl;
+  explicit GraphHolder(bool keep_graph) : impl(make_graph(keep_graph)) {}
+  std::unique_ptr<GraphImpl> impl;
 };
 
 using Self = c10::intrusive_ptr<GraphHolder>;
 
 std::tuple<int64_t, int64_t> pool_handle() {
-  const at::MempoolId_t id = new_pool_handle();
+  const c10::MempoolId_t id = new_pool_handle();
   return {static_cast<int64_t>(id.first), static_cast<int64_t>(id.second)};
 }
 
@@ -34,16 +32,6 @@ bool is_current_stream_capturing() {
   if (!capturing()) return false;
   const c10::DeviceIndex device = current_device();
   return is_capturing(current_stream(device));
-}
-
-// torch.accelerator.Graph looks implementations up under the device type's upper-case name, which
-// for PrivateUse1 is the name Python gave it: called once that rename happened.
-bool register_accelerator_graph() {
-  const std::string key = c10::DeviceTypeName(c10::DeviceType::PrivateUse1, /*lower_case=*/false);
-  if (!at::GraphImplRegistry()->Has(key)) {
-    at::GraphImplRegistry()->Register(key, [](at::GraphImplArgs args) { return make_graph(args); });
-  }
-  return at::has_graph_impl(c10::DeviceType::PrivateUse1);
 }
 
 }  // namespace
@@ -65,7 +53,7 @@ TORCH_LIBRARY_FRAGMENT(flagos, m) {
       .def("reset", [](const Self& self) { self->impl->reset(); })
       .def("pool",
            [](const Self& self) {
-             const at::MempoolId_t id = self->impl->pool();
+             const c10::MempoolId_t id = self->impl->pool();
              return std::tuple<int64_t, int64_t>(static_cast<int64_t>(id.first), static_cast<int64_t>(id.second));
            })
       .def("enable_debug_mode", [](const Self& self) { self->impl->enable_debug_mode(); })

@@ -9,14 +9,14 @@ namespace {
 std::atomic<uint64_t> g_next_pool{1};  // shared by both kinds, so the two halves never collide
 }
 
-at::MempoolId_t new_pool_handle() { return {0, g_next_pool.fetch_add(1)}; }
-at::MempoolId_t new_private_pool() { return {g_next_pool.fetch_add(1), 0}; }
+c10::MempoolId_t new_pool_handle() { return {0, g_next_pool.fetch_add(1)}; }
+c10::MempoolId_t new_private_pool() { return {g_next_pool.fetch_add(1), 0}; }
 
-at::GraphCaptureMode parse_capture_mode(const std::string& mode) {
-  if (mode == "default") return at::GraphCaptureMode::Default;
-  if (mode == "global") return at::GraphCaptureMode::Global;
-  if (mode == "thread_local") return at::GraphCaptureMode::ThreadLocal;
-  if (mode == "relaxed") return at::GraphCaptureMode::Relaxed;
+CaptureMode parse_capture_mode(const std::string& mode) {
+  if (mode == "default") return CaptureMode::Default;
+  if (mode == "global") return CaptureMode::Global;
+  if (mode == "thread_local") return CaptureMode::ThreadLocal;
+  if (mode == "relaxed") return CaptureMode::Relaxed;
   TORCH_CHECK(false, "flagos: unknown capture_error_mode '", mode,
               "'; use one of 'default', 'global', 'thread_local', 'relaxed' (as torch.cuda.graph)");
 }

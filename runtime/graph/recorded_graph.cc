@@ -16,11 +16,11 @@
 namespace flagos::graph {
 namespace {
 
-uint64_t pool_key(at::MempoolId_t id) { return id.first + id.second; }  // one half is 0 (backend.h)
+uint64_t pool_key(c10::MempoolId_t id) { return id.first + id.second; }  // one half is 0 (backend.h)
 
-class RecordedGraph final : public at::GraphImplInterface {
+class RecordedGraph final : public GraphImpl {
  public:
-  explicit RecordedGraph(const at::GraphImplArgs& /*args*/) {}
+  RecordedGraph() = default;
   ~RecordedGraph() override {
     try {
       reset();
@@ -28,7 +28,7 @@ class RecordedGraph final : public at::GraphImplInterface {
     }
   }
 
-  void capture_begin(at::MempoolId_t pool, at::GraphCaptureMode mode) override {
+  void capture_begin(c10::MempoolId_t pool, CaptureMode mode) override {
     TORCH_CHECK(!capturing_ && !recorder_,
                 "flagos: this graph already holds a capture; call reset() before capturing into it again");
     const c10::DeviceIndex device = current_device();
@@ -86,7 +86,7 @@ class RecordedGraph final : public at::GraphImplInterface {
     pool_ = {0, 0};
   }
 
-  at::MempoolId_t pool() const override {
+  c10::MempoolId_t pool() const override {
     TORCH_CHECK(pool_.first != 0 || pool_.second != 0,
                 "flagos: this graph has no memory pool yet; pool() is known once capture_begin() ran");
     return pool_;
@@ -112,7 +112,7 @@ class RecordedGraph final : public at::GraphImplInterface {
   }
 
   std::unique_ptr<Recorder> recorder_;
-  at::MempoolId_t pool_{0, 0};
+  c10::MempoolId_t pool_{0, 0};
   c10::DeviceIndex device_ = 0;
   c10::Stream stream_{c10::Stream::DEFAULT, c10::Device(kDeviceType, 0)};
   bool capturing_ = false;
@@ -121,8 +121,8 @@ class RecordedGraph final : public at::GraphImplInterface {
 
 }  // namespace
 
-std::unique_ptr<at::GraphImplInterface> make_graph(const at::GraphImplArgs& args) {
-  return std::make_unique<RecordedGraph>(args);
+std::unique_ptr<GraphImpl> make_graph(bool /*keep_graph: the recorded calls are always kept*/) {
+  return std::make_unique<RecordedGraph>();
 }
 
 }  // namespace flagos::graph

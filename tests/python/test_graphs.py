@@ -11,6 +11,11 @@ import torch
 
 from testing import DEVICE, rand
 
+# On cuda a flagos graph is a CUDA graph, whose own errors and dump format apply; the tests of
+# flagos' recorded graph (messages, dump) run where that is the implementation.
+RECORDED = torch.ops.flagos.platform() != "cuda"
+recorded_only = pytest.mark.skipif(not RECORDED, reason="messages and dumps of flagos' recorded graph")
+
 
 def on_device(gen: torch.Generator, *shape: int) -> torch.Tensor:
     return rand(gen, *shape).to(DEVICE)
@@ -137,8 +142,9 @@ def test_pool_is_private_and_freed_on_reset(gen: torch.Generator) -> None:
     torch.flagos.empty_cache()  # a live graph keeps its pool
     assert torch.flagos.memory_reserved() == held
     g.reset()
+    torch.flagos.empty_cache()
     assert torch.flagos.memory_reserved() == base
-    with pytest.raises(RuntimeError, match="finished capture"):
+    with pytest.raises(RuntimeError, match="finished capture|successful capture"):
         g.replay()
 
 
@@ -175,6 +181,7 @@ def test_make_graphed_callables_forward_and_backward(gen: torch.Generator) -> No
             p.grad = q.grad = None
 
 
+@recorded_only
 def test_host_reads_during_capture_raise_and_invalidate(gen: torch.Generator) -> None:
     x = on_device(gen, 4)
     for read, name in ((lambda: x.sum().item(), "_local_scalar_dense"), (lambda: x.cpu(), "to cpu"),
@@ -201,11 +208,26 @@ def test_capture_errors_name_the_fix(gen: torch.Generator) -> None:
         with pytest.raises(RuntimeError, match="synchronize"):
             torch.flagos.synchronize()
         x.add_(1)
-    with pytest.raises(RuntimeError, match="reset"):
+    with pytest.raises(RuntimeError, match="reset|already owns"):
         with torch.flagos.graph(g):
             pass
 
 
+def test_random_ops_draw_new_numbers_on_each_replay(gen: torch.Generator) -> None:
+    x = torch.ones(4096, device=DEVICE)
+    g = torch.flagos.FlagosGraph()
+    with torch.flagos.graph(g):
+        y = torch.nn.functional.dropout(x, p=0.5, training=True)
+    masks = []
+    for _ in range(3):
+        g.replay()
+        masks.append((y != 0).cpu())
+        assert set(y.unique().cpu().tolist()) <= {0.0, 2.0}
+        assert 0.4 < masks[-1].float().mean().item() < 0.6
+    assert not torch.equal(masks[0], masks[1]) and not torch.equal(masks[1], masks[2])
+
+
+@recorded_only
 def test_debug_dump_lists_the_calls(gen: torch.Generator, tmp_path) -> None:
     g = torch.flagos.FlagosGraph()
     g.enable_debug_mode()
@@ -215,7 +237,8 @@ def test_debug_dump_lists_the_calls(gen: torch.Generator, tmp_path) -> None:
     path = tmp_path / "graph.txt"
     g.debug_dump(str(path))
     text = path.read_text()
-    assert "aten::mm" in text and "aten::add_.Tensor" in text or "aten::add_.Scalar" in text
+    assert "aten::mm -> aten::mm.out" in text  # a fresh result is recomputed into its captured memory
+    assert "aten::mm" in text and ("aten::add_.Tensor" in text or "aten::add_.Scalar" in text)
 
 
 def test_accelerator_graph(gen: torch.Generator) -> None:
