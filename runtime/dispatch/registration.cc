@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "runtime/core/platform.h"
+#include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/generic_kernel.h"
 #include "runtime/routing/op_names.h"
 
@@ -63,6 +64,16 @@ std::string unqualified(const c10::OperatorName& name) {
   return full.substr(full.find("::") + 2);
 }
 
+// Whether the generic kernel would serve `op` on the native route, so its fast kernel may (fast_path.h):
+// the native device implements it, flagos has no kernel of its own for it, it moves no data between
+// devices, and it is not a decomposition without an autograd formula (whose parts are routed).
+bool fast_eligible(const c10::OperatorHandle& op) {
+  return op.hasKernelForDispatchKey(platform::native_dispatch_key()) &&
+         !op.hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1) && !is_transfer(op.operator_name()) &&
+         !(op.hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd) &&
+           !op.hasKernelForDispatchKey(c10::DispatchKey::Autograd));
+}
+
 torch::CppFunction generic() { return torch::CppFunction::makeFromBoxedFunction<&generic_kernel>(); }
 
 // Operators whose PrivateUse1 kernel is the generic kernel, by qualified name: those registered at
@@ -86,6 +97,10 @@ torch::Library* register_all(int64_t* count) {
   std::lock_guard<std::mutex> lock(s.mutex);
   for (auto& [op, kernel] : s.queued) lib->impl(op.c_str(), std::move(kernel));
   s.queued.clear();
+  // Fast kernels first (where ATen can read flagos memory): the loop below skips what they serve.
+  if (platform::native_aliases_readable()) {
+    for (std::string& name : register_fast_kernels(*lib, &fast_eligible)) s.direct.insert(std::move(name));
+  }
   const c10::DispatchKey native = platform::native_dispatch_key();
   auto& dispatcher = c10::Dispatcher::singleton();
   auto give_generic = [&](const c10::OperatorName& name) {
