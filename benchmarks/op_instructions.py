@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
-def worker(calls: int, only: list[str], go: str) -> None:
+def worker(calls: int, only: list[str], go: str, inference: bool) -> None:
     """Runs inside callgrind: marker, segment, marker, ... in the order the driver expects."""
     import torch
 
@@ -37,6 +37,8 @@ def worker(calls: int, only: list[str], go: str) -> None:
     from op_cases import CASES, operands
 
     torch.set_num_threads(1)
+    if inference:  # generation runs in inference mode: the whole worker does, operands included
+        torch.inference_mode().__enter__()
     devices = {"cpu": operands("cpu"), "flagos": operands("flagos")}
     # The driver turns instrumentation on, then creates `go`. Spin rather than block: callgrind
     # reads its commands while the program runs.
@@ -69,12 +71,13 @@ def main() -> None:
     p.add_argument("out_dir", nargs="?", default=".", help="where op_instructions.{txt,json} go")
     p.add_argument("--calls", type=int, default=200, help="calls per counted segment")
     p.add_argument("--only", nargs="*", default=[], help="case names (default: all)")
+    p.add_argument("--inference-mode", action="store_true", help="make every call under torch.inference_mode")
     p.add_argument("--keep", action="store_true", help="keep callgrind's dumps in OUT_DIR/callgrind (for callgrind_annotate)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--go", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        worker(args.calls, args.only, args.go)
+        worker(args.calls, args.only, args.go, args.inference_mode)
         return
 
     from op_cases import CASES, VIEWS
@@ -89,6 +92,7 @@ def main() -> None:
            "--dump-instr=no", "--compress-strings=no", f"--callgrind-out-file={tmp}/cg.out.%p",
            sys.executable, os.path.abspath(__file__), "--worker", "--calls", str(args.calls),
            "--go", f"{tmp}/go"]
+    cmd += ["--inference-mode"] if args.inference_mode else []
     cmd += ["--only", *names] if args.only else []
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout.readline().strip() == "ready", "the worker did not start"
@@ -114,7 +118,8 @@ def main() -> None:
         cpu, fl = segments[2 * i] / args.calls, segments[2 * i + 1] / args.calls
         rows.append({"case": name, "cpu": cpu, "flagos": fl, "overhead": fl - cpu, "view": name in VIEWS})
     ops = [r["overhead"] for r in rows if not r["view"]]
-    lines = [f"instructions per call, host platform, {args.calls} calls per segment (callgrind)",
+    mode = ", torch.inference_mode" if args.inference_mode else ""
+    lines = [f"instructions per call, host platform{mode}, {args.calls} calls per segment (callgrind)",
              f"{'operation':22}{'cpu':>10}{'flagos':>10}{'flagos-cpu':>12}{'ratio':>8}"]
     for r in rows:
         lines.append(f"{r['case']:22}{r['cpu']:10.0f}{r['flagos']:10.0f}{r['overhead']:+12.0f}"

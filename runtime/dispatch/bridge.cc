@@ -2,6 +2,7 @@
 
 #include <c10/core/DeviceGuard.h>
 #include <c10/core/DispatchKeySet.h>
+#include <c10/core/InferenceMode.h>
 #include <c10/core/TensorImpl.h>
 #include <c10/util/Exception.h>
 
@@ -68,7 +69,8 @@ Call::Call(c10::DeviceIndex device)
     : device_(device),
       flagos_device_(kDeviceType, device),
       native_device_(platform::native_device(device)),
-      native_keys_(platform::native_dispatch_keys()) {}
+      native_keys_(platform::native_dispatch_keys()),
+      inference_(c10::InferenceMode::is_enabled()) {}
 
 // The aliases go back to this thread's pool (alias_pool.h); storages_ is released first so that an
 // alias storage is referenced by its alias tensor alone.
@@ -76,7 +78,7 @@ Call::~Call() {
   storages_.clear();
   if (tensors_.empty()) return;
   AliasPool& pool = AliasPool::here();
-  for (TensorPair& p : tensors_) pool.offer(std::move(p.native), p.keys, &release_storage_ref);
+  for (TensorPair& p : tensors_) pool.offer(std::move(p.native), p.keys, &release_storage_ref, inference_);
 }
 
 c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
@@ -103,7 +105,7 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
   const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
   bool shared = false;
   for (const StoragePair& p : storages_) shared = shared || p.flagos == flagos_storage;
-  at::Tensor alias = shared ? at::Tensor() : AliasPool::here().take();
+  at::Tensor alias = shared ? at::Tensor() : AliasPool::here().take(inference_);
   if (alias.defined()) {
     // A pooled alias and its own storage, re-targeted at this flagos tensor.
     c10::TensorImpl* impl = alias.unsafeGetTensorImpl();

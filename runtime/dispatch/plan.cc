@@ -7,6 +7,8 @@
 #include <mutex>
 #include <optional>
 
+#include "runtime/dispatch/cpu_provider.h"
+
 namespace flagos::dispatch {
 namespace {
 
@@ -48,12 +50,13 @@ std::unique_ptr<Plan> make_plan(const c10::FunctionSchema& schema) {
   auto plan = std::make_unique<Plan>();
   plan->num_args = schema.arguments().size();
   plan->num_returns = schema.returns().size();
+  plan->cpu_runnable = cpu_unsupported_reason(schema).empty();
   for (size_t i = 0; i < schema.arguments().size(); ++i) {
     const c10::Argument& arg = schema.arguments()[i];
     ArgKind kind;
     if (!classify(arg.type(), &kind)) continue;
     const bool is_write = arg.alias_info() && arg.alias_info()->isWrite();
-    plan->slots.push_back(Slot{static_cast<uint16_t>(i), kind, is_write});
+    plan->slots.push_back(Slot{static_cast<uint16_t>(i), kind, is_write, writes_unannotated(schema, arg)});
     if (is_write && i < 64) plan->write_mask |= uint64_t{1} << i;
   }
   return plan;

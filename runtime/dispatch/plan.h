@@ -21,7 +21,8 @@ enum class ArgKind : uint8_t { Tensor, TensorList, OptionalTensorList, Device, G
 struct Slot {
   uint16_t index;  // position in the schema's arguments
   ArgKind kind;
-  bool is_write;  // the schema says the kernel may mutate it: Tensor(a!)
+  bool is_write;   // the schema says the kernel may mutate it: Tensor(a!)
+  bool cpu_write;  // the cpu provider must copy it back although the schema does not say so
 };
 
 struct Plan {
@@ -29,6 +30,7 @@ struct Plan {
   size_t num_returns = 0;
   std::vector<Slot> slots;         // only the arguments that need attention; scalars are skipped
   std::atomic<uint64_t> route{0};  // routing::route_of's cache
+  bool cpu_runnable = true;        // the cpu provider can run it (cpu_provider.h)
   uint64_t write_mask = 0;         // bit i: argument i may be written (arguments past 64: never set)
 
   bool writes(size_t index) const { return index < 64 && ((write_mask >> index) & 1); }

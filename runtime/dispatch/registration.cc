@@ -81,7 +81,12 @@ torch::CppFunction generic() { return torch::CppFunction::makeFromBoxedFunction<
 // (unserve) when the route ends, so that the composite serves them as before.
 struct State {
   std::mutex mutex;
-  std::vector<std::pair<std::string, torch::CppFunction>> queued;  // register_at_load
+  struct Queued {
+    std::string op;
+    torch::CppFunction kernel;
+    bool unless_native;  // register_at_load_unless_native
+  };
+  std::vector<Queued> queued;
   ska::flat_hash_set<std::string> direct;
   ska::flat_hash_map<std::string, std::unique_ptr<torch::Library>> routed;  // dropping one unregisters it
 };
@@ -95,7 +100,13 @@ torch::Library* register_all(int64_t* count) {
   auto* lib = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  for (auto& [op, kernel] : s.queued) lib->impl(op.c_str(), std::move(kernel));
+  for (State::Queued& q : s.queued) {
+    if (q.unless_native) {
+      const auto op = routing::find_op("aten::" + q.op);
+      if (op && op->hasKernelForDispatchKey(platform::native_dispatch_key())) continue;  // the native one serves
+    }
+    lib->impl(q.op.c_str(), std::move(q.kernel));
+  }
   s.queued.clear();
   // Fast kernels first (where ATen can read flagos memory): the loop below skips what they serve.
   if (platform::native_aliases_readable()) {
@@ -136,7 +147,13 @@ Serving serving_locked(const c10::OperatorHandle& op, const State& s) {
 void register_at_load(const char* op, torch::CppFunction kernel) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  s.queued.emplace_back(op, std::move(kernel));
+  s.queued.push_back(State::Queued{op, std::move(kernel), false});
+}
+
+void register_at_load_unless_native(const char* op, torch::CppFunction kernel) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.queued.push_back(State::Queued{op, std::move(kernel), true});
 }
 
 int64_t register_load_time_kernels() {
