@@ -49,6 +49,8 @@ def worker(args: argparse.Namespace) -> dict[str, dict[str, float]]:
 
     native = torch.device(args.native or ("cuda" if flagos.platform == "cuda" else "cpu"))
     sync_native = torch.cuda.synchronize if native.type == "cuda" else (lambda: None)
+    if native.type == "cpu":
+        torch.set_num_threads(1)  # both sides run CPU kernels: no OpenMP team waits on a shared machine
     devices = {"native": (operands(native), sync_native), "flagos": (operands("flagos"), torch.flagos.synchronize)}
     out: dict[str, dict[str, float]] = {}
     for name, fn in CASES.items():

@@ -199,3 +199,21 @@ def test_foreach_fast_kernels_where_the_native_device_has_them(gen: torch.Genera
     for x, y, f, r in zip(xs, ys, fx, roots):
         assert_close_to_reference(f, ((x + 0.5 * y) * 2).double())
         assert_close_to_reference(r, ((x + 0.5 * y) * 2).abs().sqrt().double())
+
+
+@pytest.mark.parametrize("op", ["aten::_thnn_fused_lstm_cell", "aten::_thnn_fused_gru_cell"])
+def test_rnn_cells_stand_in_only_where_the_native_device_lacks_them(op: str) -> None:
+    native = "CUDA" if flagos.platform == "cuda" else "CPU"
+    native_has = torch._C._dispatch_has_kernel_for_dispatch_key(op, native)
+    status = _runtime.routing_status(op)
+    # flagos' decomposed cell ("runtime") only without a native fused kernel; otherwise the generic
+    # kernel serves it with the native device's own
+    assert status == (_runtime.Serving.GENERIC if native_has else _runtime.Serving.RUNTIME), (op, native_has, status)
+    lstm = torch.nn.LSTM(3, 4).to("flagos")
+    out, _ = lstm(torch.randn(2, 1, 3, device="flagos"))
+    assert out.shape == (2, 1, 4) and out.device.type == "flagos"
+
+
+def test_routes_of_fast_operators_are_generic() -> None:
+    for op in torch.ops.flagos._fast_ops():
+        assert _runtime.routing_status(op) == _runtime.Serving.GENERIC, op
