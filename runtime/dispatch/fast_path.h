@@ -6,8 +6,9 @@
 // the same device check, the same aliases (bridge.h), results mapped back the same way. Whenever
 // the call needs anything else it hands the call to the boxed generic kernel unchanged:
 //   - the operator's route is not `native` (cpu, flaggems, a provider of yours);
-//   - fast_path_allowed() is false: tracing is on, or some part of flagos asked every call to be
-//     boxed (BoxedOnly: graph capture, which records calls in the boxed kernel).
+//   - fast_path_allowed() is false: tracing is on, a graph is being captured anywhere in the process
+//     (runtime/graph/capture.h: the boxed kernel records the calls), or some part of flagos asked
+//     every call to be boxed (a BoxedOnly scope).
 #pragma once
 
 #include <torch/library.h>
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/graph/capture.h"
 #include "runtime/routing/trace.h"
 
 namespace flagos::dispatch {
@@ -24,10 +26,10 @@ namespace flagos::dispatch {
 // Number of live BoxedOnly scopes, process-wide (read on every fast call).
 extern std::atomic<int32_t> g_boxed_only;
 
-// The one check a fast kernel makes before taking its path: false while tracing, or while any
-// BoxedOnly scope is alive on any thread. One relaxed load each.
+// The one check a fast kernel makes before taking its path: false while tracing, while a graph is
+// being captured, or while any BoxedOnly scope is alive on any thread. One relaxed load each.
 inline bool fast_path_allowed() {
-  return g_boxed_only.load(std::memory_order_relaxed) == 0 && !routing::tracing();
+  return g_boxed_only.load(std::memory_order_relaxed) == 0 && !routing::tracing() && !graph::capturing();
 }
 
 // While alive, every operator call goes through the boxed generic kernel (its hooks see them all).

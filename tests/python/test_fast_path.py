@@ -217,3 +217,17 @@ def test_rnn_cells_stand_in_only_where_the_native_device_lacks_them(op: str) -> 
 def test_routes_of_fast_operators_are_generic() -> None:
     for op in torch.ops.flagos._fast_ops():
         assert _runtime.routing_status(op) == _runtime.Serving.GENERIC, op
+
+
+def test_fast_operators_are_captured_in_graphs(gen: torch.Generator) -> None:
+    # Under capture the fast kernels take the boxed path, whose hook records them: a replay recomputes.
+    a, b = rand(gen, 4, 4).to("flagos"), rand(gen, 4, 4).to("flagos")
+    torch.softmax(a @ b + a, -1)  # warm-up
+    g = torch.flagos.FlagosGraph()
+    with torch.flagos.graph(g):
+        out = torch.softmax(a @ b + a, -1)
+    x, y = rand(gen, 4, 4), rand(gen, 4, 4)
+    a.copy_(x)
+    b.copy_(y)
+    g.replay()
+    assert_close_to_reference(out, torch.softmax(x.double() @ y.double() + x.double(), -1))
