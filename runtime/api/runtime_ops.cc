@@ -16,6 +16,7 @@
 #include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/bridge.h"
+#include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/registration.h"
 
 namespace flagos {
@@ -86,6 +87,7 @@ TORCH_LIBRARY(flagos, m) {
   m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
   m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
   m.def("_register_direct_kernels() -> int", &flagos::dispatch::register_load_time_kernels);
+  m.def("_fast_ops() -> str[]", &flagos::dispatch::fast_ops);
   m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
   m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
 }
