@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import torch
-from torch._inductor.codegen.cuda.device_op_overrides import CUDADeviceOpOverrides
+from torch._inductor.codegen.common import get_device_op_overrides
 from torch._inductor.codegen.triton import TritonScheduling
 
 from ..device import _devices
@@ -32,7 +32,11 @@ from ._interface import BACKEND, FlagosInterface
 from ._wrapper import FlagosWrapper
 
 
-class CudaDeviceOps(CUDADeviceOpOverrides):
+# CUDA's own snippets (their module moved between torch releases; the registry did not).
+_CudaOps: Any = type(get_device_op_overrides("cuda"))
+
+
+class CudaDeviceOps(_CudaOps):  # type: ignore[misc,valid-type]
     """CUDA's snippets, with devices selected through torch.flagos (which sets the CUDA device too).
 
     ``get_raw_stream`` stays CUDA's ``_cuda_getCurrentRawStream``: it returns the current flagos

@@ -119,8 +119,10 @@ def test_qwen3_fullgraph_forward_backward_equals_eager(gen):
     from qwen3_runs import tiny_config
     from transformers import Qwen3ForCausalLM
 
+    config = tiny_config()
+    config.num_hidden_layers = 2  # of 3: Inductor compiles every layer again (CI time), 2 still chain
     torch.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen)))
-    eager = Qwen3ForCausalLM(tiny_config()).to(DEVICE)
+    eager = Qwen3ForCausalLM(config).to(DEVICE)
     compiled_model = copy.deepcopy(eager)
     ids = torch.randint(0, 512, (2, 24), generator=gen).to(DEVICE)
 
