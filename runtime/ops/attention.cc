@@ -35,16 +35,24 @@ int64_t sdp_choice(const at::Tensor& query, const at::Tensor& key, const at::Ten
                    std::optional<double> scale, bool enable_gqa) {
   // No native device to ask where ATen cannot read flagos memory: the composite's math path.
   if (!platform::native_aliases_readable()) return static_cast<int64_t>(at::SDPBackend::math);
+  // The native choice reads more than shapes: whether an input (the mask included: T5's relative
+  // position bias is trained) requires grad decides which kernels qualify. Stand-ins carry no
+  // autograd state, so each one is marked as its flagos tensor is.
+  const auto as_native = [](const at::Tensor& t) {
+    at::Tensor native = native_stand_in(t);
+    if (t.requires_grad()) native.set_requires_grad(true);
+    return native;
+  };
   std::optional<at::Tensor> mask;
   if (attn_mask.has_value() && attn_mask->defined()) {
-    mask = attn_mask->device() == query.device() ? native_stand_in(*attn_mask) : *attn_mask;
+    mask = attn_mask->device() == query.device() ? as_native(*attn_mask) : *attn_mask;
   }
   const platform::NativeScope scope(query.device().index());  // the native choice reads its current device
   // Straight to the native device's kernel: a plain call would go through the fake-tensor mode
   // again, which rejects the (real) stand-ins.
   const int64_t native_choice = at::_ops::_fused_sdp_choice::redispatch(
-      platform::native_dispatch_keys(), native_stand_in(query), native_stand_in(key), native_stand_in(value), mask,
-      dropout_p, is_causal, scale, enable_gqa);
+      platform::native_dispatch_keys(), as_native(query), as_native(key), as_native(value), mask, dropout_p,
+      is_causal, scale, enable_gqa);
   return platform::sdp_backend(native_choice, query);
 }
 
