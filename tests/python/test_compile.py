@@ -22,6 +22,9 @@ from flagos import routing
 from testing import DEVICE, rand
 
 CUDA = flagos.platform == "cuda"
+INDUCTOR = flagos.platform in ("host", "cuda")  # platforms with an Inductor code generator for flagos
+needs_inductor = pytest.mark.skipif(not INDUCTOR, reason=f"no Inductor backend on {flagos.platform} (aot_eager only)")
+INDUCTOR_OR_SKIP = pytest.param("inductor", marks=needs_inductor)
 needs_cuda = pytest.mark.skipif(not CUDA, reason="Triton kernels on flagos: the cuda platform only")
 needs_two_devices = pytest.mark.skipif(torch.flagos.device_count() < 2, reason="needs 2 flagos devices")
 
@@ -43,6 +46,7 @@ def assert_same(actual: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-5
     torch.testing.assert_close(actual.detach().cpu(), expected.detach().cpu(), rtol=rtol, atol=atol)
 
 
+@needs_inductor
 def test_issue_example_generates_cpp_or_triton_over_flagos(gen):
     from torch._inductor.utils import run_and_get_code
 
@@ -60,7 +64,7 @@ def mlp() -> nn.Module:
     return nn.Sequential(nn.Linear(16, 32), nn.LayerNorm(32), nn.GELU(), nn.Linear(32, 8))
 
 
-@pytest.mark.parametrize("backend", ["inductor", "aot_eager"])
+@pytest.mark.parametrize("backend", [INDUCTOR_OR_SKIP, "aot_eager"])
 def test_mlp_forward_backward_equals_eager(gen, backend):
     torch.manual_seed(0)
     eager = mlp().to(DEVICE)
@@ -99,6 +103,7 @@ class Block(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+@needs_inductor
 def test_small_transformer_forward_backward_equals_eager(gen):
     torch.manual_seed(0)
     eager = nn.Sequential(Block(), Block()).to(DEVICE)
@@ -113,6 +118,7 @@ def test_small_transformer_forward_backward_equals_eager(gen):
         torch.testing.assert_close(g, grads_of(eager)[name], rtol=1e-4, atol=1e-4, msg=name)
 
 
+@needs_inductor
 def test_qwen3_fullgraph_forward_backward_equals_eager(gen):
     """The tests/models Qwen3 (Hugging Face transformers) compiled whole: no graph break of flagos'."""
     sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))  # outside Bazel
@@ -140,6 +146,7 @@ def test_qwen3_fullgraph_forward_backward_equals_eager(gen):
         torch.testing.assert_close(g, grads_of(eager)[name], rtol=1e-3, atol=1e-5, msg=name)
 
 
+@needs_inductor
 def test_compiled_optimizer_step_equals_eager(gen):
     torch.manual_seed(0)
     eager = mlp().to(DEVICE)
@@ -158,7 +165,7 @@ def test_compiled_optimizer_step_equals_eager(gen):
         torch.testing.assert_close(b.detach().cpu(), a.detach().cpu(), rtol=1e-5, atol=1e-6, msg=name)
 
 
-@pytest.mark.parametrize("backend", ["inductor", "aot_eager"])
+@pytest.mark.parametrize("backend", [INDUCTOR_OR_SKIP, "aot_eager"])
 def test_random_ops_in_graphs_are_random(backend):
     def draw(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return F.dropout(x, 0.5, training=True), torch.randn(4096, device=x.device)
@@ -170,6 +177,7 @@ def test_random_ops_in_graphs_are_random(backend):
     assert abs(normal.mean().item()) < 0.1 and abs(normal.std().item() - 1) < 0.1
 
 
+@needs_inductor
 def test_recompiles_and_dynamic_shapes_as_on_cpu(gen):
     """The same calls compile the same number of frames as on cpu (no flagos-specific guards)."""
     from torch._dynamo.testing import CompileCounterWithBackend
@@ -191,6 +199,7 @@ def test_recompiles_and_dynamic_shapes_as_on_cpu(gen):
     assert frames[DEVICE] == frames["cpu"], frames
 
 
+@needs_inductor
 def test_compiled_graphs_follow_routes(gen):
     """Operators Inductor leaves to ATen (matmuls, as their out= overloads) still follow routes."""
     a, b = rand(gen, 8, 8).to(DEVICE), rand(gen, 8, 8).to(DEVICE)
@@ -202,6 +211,7 @@ def test_compiled_graphs_follow_routes(gen):
     assert_same(got, (a @ b).relu())
 
 
+@needs_inductor
 @needs_two_devices
 def test_graph_on_second_device_stays_there(gen):
     x = rand(gen, 64).to(f"{DEVICE}:1")
@@ -216,6 +226,13 @@ def test_bridge_operators_refuse_tracing_with_what_to_do():
 
     with pytest.raises(Exception, match="torch.compiler.disable"):
         torch.compile(fn, backend="aot_eager", fullgraph=True)(torch.ones(3, device=DEVICE))
+
+
+@pytest.mark.skipif(INDUCTOR, reason="this platform has an Inductor backend")
+def test_inductor_stops_with_what_is_missing_where_there_is_none():
+    with pytest.raises(Exception, match="aot_eager") as info:
+        torch.compile(lambda a: (a * 2).sin())(torch.ones(8, device=DEVICE))
+    assert flagos.platform in str(info.value)
 
 
 def test_platforms_without_inductor_backend_name_what_is_missing():
