@@ -197,8 +197,10 @@ def decide(op: str, rows: list[dict[str, Any]], total_calls: int, results: dict[
     chosen_times = [providers[choice.chosen].samples[i] for i in keep]
     for j, i in enumerate(keep):
         winner = min(timed, key=lambda n: providers[n].samples[i]["median_us"])
-        w_us, c_us = providers[winner].samples[i]["median_us"], chosen_times[j]["median_us"]
-        if winner != choice.chosen and c_us / w_us >= min_speedup:
+        w, c = providers[winner].samples[i], chosen_times[j]
+        w_us, c_us = w["median_us"], c["median_us"]
+        clear = w["q3_us"] < c_us and w["min_us"] * min_speedup <= c["min_us"]  # the same noise guard
+        if winner != choice.chosen and c_us / w_us >= min_speedup and clear:
             choice.shape_winners.append({"sample": rows[i]["args"], "label": chosen_times[j]["label"],
                                          "calls": rows[i]["calls"], "provider": winner, "us": w_us,
                                          "chosen_us": c_us})
