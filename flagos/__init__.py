@@ -42,6 +42,10 @@ if _torch_distributed.is_available():
     # Registers backend="flagos" with torch.distributed (flagos/distributed/).
     from . import distributed  # noqa: E402,F401
 
+from . import _inductor  # noqa: E402
+
+_inductor.install(_build_info.PLATFORM)  # torch.compile: registered lazily (flagos/_inductor/)
+
 from ._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
 
 __version__: str = _build_info.VERSION

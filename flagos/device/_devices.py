@@ -83,6 +83,10 @@ class device_of(device):
 
 def synchronize(device: DeviceLike = None) -> None:
     """Waits for all work queued on every stream of ``device`` (host platform: returns at once)."""
+    if torch.ops.flagos.is_current_stream_capturing():
+        raise RuntimeError("flagos: synchronize() is not allowed while the current stream is being captured into "
+                           "a graph (the graph could not wait on the host at replay); synchronize before "
+                           "capture_begin() or after capture_end()")
     torch.accelerator.synchronize(_index(device))
 
 

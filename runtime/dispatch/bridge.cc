@@ -20,6 +20,13 @@ std::atomic<int64_t> g_copied{0};
 
 const c10::DispatchKeySet kFlagosKeys(c10::DispatchKey::PrivateUse1);
 
+// Keys that say how a tensor's memory is to be read, carried between a flagos tensor and its native
+// counterpart. ZeroTensor marks a tensor without data (torch._efficientzerotensor, which autograd
+// returns for e.g. sgn's gradient): its storage has a size and a NULL pointer, and every kernel
+// must see the key to know not to read it.
+const c10::DispatchKeySet kReadKeys({c10::DispatchKey::ZeroTensor, c10::DispatchKey::Conjugate,
+                                     c10::DispatchKey::Negative});
+
 // A DataPtr over memory owned by `owner`, holding a reference on it: whoever keeps the DataPtr
 // keeps the memory valid.
 void release_storage_ref(void* ctx) {
@@ -76,7 +83,9 @@ Call::~Call() {
   storages_.clear();
   if (tensors_.empty()) return;
   AliasPool& pool = AliasPool::here();
-  for (TensorPair& p : tensors_) pool.offer(std::move(p.native), p.keys, &release_storage_ref);
+  for (TensorPair& p : tensors_) {
+    if (!p.keys.has(c10::DispatchKey::ZeroTensor)) pool.offer(std::move(p.native), p.keys, &release_storage_ref);
+  }
 }
 
 c10::StorageImpl* Call::native_storage_for(c10::StorageImpl* flagos) {
@@ -103,7 +112,9 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
   const c10::Device native = index == device_ ? native_device_ : platform::native_device(index);
   bool shared = false;
   for (const StoragePair& p : storages_) shared = shared || p.flagos == flagos_storage;
-  at::Tensor alias = shared ? at::Tensor() : AliasPool::here().take();
+  // A tensor without data is presented as one (pooled aliases have no ZeroTensor key).
+  const bool zero = src->_is_zerotensor();
+  at::Tensor alias = shared || zero ? at::Tensor() : AliasPool::here().take();
   if (alias.defined()) {
     // A pooled alias and its own storage, re-targeted at this flagos tensor.
     c10::TensorImpl* impl = alias.unsafeGetTensorImpl();
@@ -115,7 +126,8 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
     impl->set_sizes_and_strides(src->sizes(), src->strides(), src->storage_offset());
     storages_.push_back(StoragePair{flagos_storage, c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(storage)});
   } else {
-    alias = make_tensor(share(native_storage_for(flagos_storage)), native_keys_, flagos.dtype(), *src);
+    const c10::DispatchKeySet keys = zero ? native_keys_.add(c10::DispatchKey::ZeroTensor) : native_keys_;
+    alias = make_tensor(share(native_storage_for(flagos_storage)), keys, flagos.dtype(), *src);
   }
   alias.unsafeGetTensorImpl()->set_allow_tensor_metadata_change(src->allow_tensor_metadata_change());
   const c10::DispatchKeySet built_with = alias.key_set();
@@ -152,6 +164,9 @@ c10::Storage Call::flagos_storage_for(c10::StorageImpl* native, bool owner_is_un
       data = borrowed(native, flagos_device_);  // shared: keep it alive
     }
     g_adopted.fetch_add(1, std::memory_order_relaxed);
+  } else if (native->data() == nullptr) {
+    // No data (a zero tensor's storage: a size and a NULL pointer): none in flagos either.
+    data = c10::DataPtr(nullptr, flagos_device_);
   } else {
     // Foreign memory (not from the flagos pool): copy, so flagos memory stays flagos memory.
     const c10::DeviceGuard guard(flagos_device_);
@@ -192,7 +207,8 @@ at::Tensor Call::to_flagos(const at::Tensor& native) {
   }
   // Otherwise a flagos tensor over the mapped storage: a view of an input's memory, or memory the
   // kernel allocated (taken over only if no one else holds the tensor).
-  return make_tensor(flagos_storage_for(storage, uniquely_held(impl)), kFlagosKeys, native.dtype(), *impl);
+  return make_tensor(flagos_storage_for(storage, uniquely_held(impl)), kFlagosKeys | (impl->key_set() & kReadKeys),
+                     native.dtype(), *impl);
 }
 
 void Call::sync_back(const at::Tensor& flagos, const at::Tensor& native) {
