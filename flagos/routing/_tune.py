@@ -277,13 +277,21 @@ def tune(trace: Sequence[str] = (), run: Optional[Sequence[str]] = None, provide
     choices = [decide(op, spec["ops"][op], sum(r["calls"] for r in by_op[op]), res, min_speedup)
                for op, res in per_op.items()]
     report = TuneReport(choices, untuned, names, seed, 0.0)
-    if write_routes:
-        from ._tune_report import write_routes as write
+    from ._tune_report import write_routes as write
 
+    if write_routes:
         write(write_routes, report)
     report.seconds = time.monotonic() - started
-    if run and confirm and write_routes:
-        report.confirmation = _tune_run.confirm(list(run), write_routes, report, confirm_runs, timeout_s)
+    if run and confirm:
+        if write_routes:
+            report.confirmation = _tune_run.confirm(list(run), write_routes, report, confirm_runs, timeout_s)
+        else:  # the confirmation needs the routes in a file
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "tuned.conf")
+                write(path, report)
+                report.confirmation = _tune_run.confirm(list(run), path, report, confirm_runs, timeout_s)
     return report
 
 
