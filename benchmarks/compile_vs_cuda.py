@@ -126,8 +126,11 @@ def _generate(device: str, args: argparse.Namespace) -> dict[str, Any]:
 
     model = _model(device, args).eval()
     prompt = torch.randint(0, VOCAB[args.model], (1, 32), generator=torch.Generator().manual_seed(args.seed)).to(device)
+    # disable_compile: transformers compiles the forward by itself for a static cache on cuda (not
+    # on flagos), which would make the eager reference a compiled one; the forward is compiled here.
     config = GenerationConfig(do_sample=False, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
-                              cache_implementation="static", eos_token_id=None, pad_token_id=0)
+                              cache_implementation="static", eos_token_id=None, pad_token_id=0,
+                              disable_compile=True)
 
     def run() -> Any:
         return model.generate(prompt, generation_config=config)
