@@ -220,7 +220,7 @@ def summarise(runs: dict[str, dict[str, list[dict[str, Any]]]]) -> tuple[str, di
                     check += f"; cudagraph skips on flagos: {b['cudagraph_skips']}"
             elif workload == "prefill":
                 diff = max(abs(x - y) for x, y in zip(a["logits"], b["logits"]))
-                check = f"max |logit diff| {diff:.4g}"
+                check = f"max abs logit difference {diff:.4g}"
             else:
                 check = "losses " + ", ".join(f"{x:.4f}/{y:.4f}" for x, y in zip(a["losses"], b["losses"]))
         unit = "ms/token" if workload == "generate" else "ms"
