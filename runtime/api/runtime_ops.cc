@@ -17,6 +17,7 @@
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/bridge.h"
 #include "runtime/dispatch/registration.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos {
 namespace {
@@ -74,6 +75,10 @@ at::Tensor from_native(const at::Tensor& native, int64_t device) {
   return call.to_flagos(native);
 }
 
+int64_t forks_in_ancestry() { return fork_locks::forks_in_ancestry(); }
+
+void set_bad_fork(const std::string& reason) { fork_locks::set_bad_fork(reason.c_str()); }
+
 }  // namespace
 }  // namespace flagos
 
@@ -88,4 +93,6 @@ TORCH_LIBRARY(flagos, m) {
   m.def("_register_direct_kernels() -> int", &flagos::dispatch::register_load_time_kernels);
   m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
   m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
+  m.def("_forks_in_ancestry() -> int", &flagos::forks_in_ancestry);
+  m.def("_set_bad_fork(str reason) -> ()", &flagos::set_bad_fork);
 }

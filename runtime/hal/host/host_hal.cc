@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "runtime/hal/flagos_hal.h"
+#include "runtime/hal/fork_locks.h"
 #include "runtime/hal/host/host_config.h"
 
 using flagos::hal_host::check_device;
@@ -38,7 +39,11 @@ struct DeviceMemory {
 };
 
 DeviceMemory& memory() {
-  static DeviceMemory* m = new DeviceMemory();  // leaked on purpose: tensors may die after main()
+  static DeviceMemory* m = [] {
+    auto* d = new DeviceMemory();  // leaked on purpose: tensors may die after main()
+    flagos::fork_locks::guard(d->mutex, flagos::fork_locks::kHal);
+    return d;
+  }();
   return *m;
 }
 
