@@ -246,12 +246,9 @@ def test_accelerator_graph(gen: torch.Generator) -> None:
         pytest.skip("torch.accelerator.Graph needs torch >= 2.12")
     x = on_device(gen, 8)
     g = torch.accelerator.Graph()
-    # Graph.__enter__ also calls torch.accelerator.empty_host_cache(), which needs a host allocator
-    # registered for flagos (not yet: it crashes), so capture_begin/capture_end are called directly.
     with torch.flagos.stream(torch.flagos.Stream()):
-        g.capture_begin()
-        y = x.exp() * 3
-        g.capture_end()
+        with g:  # synchronises, empties the device and host caches, captures the current stream
+            y = x.exp() * 3
     x.copy_(on_device(gen, 8))
     g.replay()
     assert_same(y, x.exp() * 3)
