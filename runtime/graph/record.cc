@@ -35,6 +35,8 @@ constexpr HostRead kHostReads[] = {
     {"aten::bincount", "torch.bincount"},
 };
 
+thread_local int t_inside = 0;  // recorded calls running on this thread (Recording::Inside)
+
 const HostRead* host_read(const c10::OperatorName& name) {
   for (const HostRead& h : kHostReads) {
     if (name.name == h.op) return &h;
@@ -55,8 +57,22 @@ const HostRead* host_read(const c10::OperatorName& name) {
 
 }  // namespace
 
+Recording::Inside::Inside() { ++t_inside; }
+Recording::Inside& Recording::Inside::operator=(Inside&& other) noexcept {
+  if (this != &other) {
+    if (active) --t_inside;
+    active = std::exchange(other.active, false);
+  }
+  return *this;
+}
+
+Recording::Inside::~Inside() {
+  if (active) --t_inside;
+}
+
 std::optional<Recording> Recording::start(const c10::OperatorHandle& op, c10::DeviceIndex device,
                                           const c10::IValue* args, size_t num_args) {
+  if (t_inside > 0) return std::nullopt;
   Recorder* recorder = recording_for(device);
   if (!recorder) return std::nullopt;
   if (const HostRead* h = host_read(op.operator_name())) {
@@ -86,6 +102,7 @@ void Recording::finish(const torch::jit::Stack& stack) {
 void record_copy(const at::Tensor& self, const at::Tensor& dst, bool non_blocking) {
   const bool dst_flagos = is_flagos(dst);
   const c10::DeviceIndex device = dst_flagos ? dst.device().index() : self.device().index();
+  if (t_inside > 0) return;
   Recorder* recorder = recording_for(device);
   if (!recorder) return;
   if (!dst_flagos) {

@@ -11,6 +11,7 @@
 #include <ATen/core/stack.h>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace flagos::graph {
@@ -27,14 +28,26 @@ class Recording {
   void finish(const torch::jit::Stack& stack);
 
  private:
+  // While a recorded call runs, calls it makes itself (the cpu provider's host copies, a platform
+  // kernel's own operators) are part of it: replay re-runs the outer call, so they are neither
+  // recorded nor refused. Counted per thread.
+  struct Inside {
+    Inside();
+    Inside(Inside&& other) noexcept : active(std::exchange(other.active, false)) {}
+    Inside& operator=(Inside&& other) noexcept;
+    ~Inside();
+    bool active = true;
+  };
+
   Recording(Recorder* recorder, const c10::OperatorHandle& op) : recorder_(recorder), op_(op) {}
+  Inside inside_;
   Recorder* recorder_;
   c10::OperatorHandle op_;
   std::vector<c10::IValue> args_;
 };
 
 // flagos' _copy_from(self, dst) (runtime/ops/copy.cc) during capture: a copy to the host raises;
-// any other copy is recorded (a host source is read again on each replay, as CUDA re-reads it).
+// any other copy is recorded (unless it is part of a recorded call) (a host source is read again on each replay, as CUDA re-reads it).
 void record_copy(const at::Tensor& self, const at::Tensor& dst, bool non_blocking);
 
 }  // namespace flagos::graph

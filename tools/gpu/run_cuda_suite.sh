@@ -34,6 +34,8 @@ FLAGOS_WHEEL="$wheel" "$py" -m pytest "$root/tests/wheel/test_wheel_contents.py"
 
 "$py" "$root/benchmarks/op_overhead.py" "$out" --native cuda 2>&1 | tee "$out/op_overhead.log"
 "$py" "$root/benchmarks/routing_overhead.py" 2>&1 | tee "$out/routing_overhead.txt"
+# Qwen3-0.6B-shaped decode step, eager vs graph on cuda and flagos (tables in $out/graph_decode/)
+"$py" "$root/benchmarks/graph_decode.py" "$out/graph_decode" --devices cuda,flagos 2>&1 | tee "$out/graph_decode.txt"
 gpus=$(nvidia-smi -L | wc -l)
 if [ "$gpus" -ge 2 ]; then  # tests/python ran the 2-rank NCCL job above; here its bandwidth
   "$py" "$root/benchmarks/allreduce_bandwidth.py" --nproc 2 --max-size 256M 2>&1 | tee "$out/allreduce_bandwidth.txt"
