@@ -42,7 +42,11 @@ if _torch_distributed.is_available():
     # Registers backend="flagos" with torch.distributed (flagos/distributed/).
     from . import distributed  # noqa: E402,F401
 
-from ._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
+from . import _inductor  # noqa: E402
+
+_inductor.install(_build_info.PLATFORM)  # torch.compile: registered lazily (flagos/_inductor/)
+
+from .routing._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
 
 __version__: str = _build_info.VERSION
 platform: str = _build_info.PLATFORM

@@ -1,5 +1,6 @@
 """``python -m flagos``: ``info`` (this build and its devices), ``routes`` (the effective routing
-table and the origin of each route), ``check`` (non-native routes against native)."""
+table and the origin of each route), ``check`` (non-native routes against native), ``tune``
+(routes chosen by measured speed among the providers that pass check)."""
 from __future__ import annotations
 
 import argparse
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     routes_cmd.add_argument("--all", action="store_true", help="also list default-policy routes")
     sub.add_parser("check", help="check non-native routes against native (python -m flagos check -h)",
                    add_help=False)
+    sub.add_parser("tune", help="route each traced operator to the fastest correct provider (python -m flagos tune -h)",
+                   add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "info":
         return info()
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from .routing import _check
 
         return _check.main(rest)
+    if args.command == "tune":
+        from .routing import _tune_cli
+
+        return _tune_cli.main(rest)
     return 2
 
 

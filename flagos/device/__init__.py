@@ -22,6 +22,7 @@ from ._devices import (
     set_device,
     synchronize,
 )
+from .graphs import FlagosGraph, graph, graph_pool_handle, is_current_stream_capturing, make_graphed_callables
 from .memory import (
     empty_cache,
     max_memory_allocated,
@@ -90,6 +91,11 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
 __all__ = [
     "Event",
     "FlagosDeviceProperties",
+    "FlagosGraph",
+    "graph",
+    "graph_pool_handle",
+    "is_current_stream_capturing",
+    "make_graphed_callables",
     "Stream",
     "StreamContext",
     "current_device",
@@ -130,3 +136,10 @@ __all__ = [
     "stream",
     "synchronize",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Inductor's code generators for flagos (``torch.flagos.Scheduling`` ...), registered on first use."""
+    from .. import _inductor
+
+    return _inductor.device_module_attribute(name)

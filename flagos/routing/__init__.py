@@ -42,6 +42,8 @@ __all__ = [
     "set",
     "set_default",
     "table",
+    "tune",
+    "tune_result",
     "unset",
 ]
 
@@ -129,6 +131,22 @@ def register_provider(provider: Union[Provider, str], kernels: Optional[Mapping[
         provider = KernelProvider(provider, kernels, description)
     STATE.register_provider(provider)
     return provider
+
+
+def tune(*args, **kwargs):  # noqa: ANN201 (flagos.routing._tune.tune's signature)
+    """Routes each traced operator to the fastest provider that passes ``check``; see
+    flagos/routing/_tune.py (``python -m flagos tune`` is its command line). Returns a TuneReport."""
+    from ._tune import tune as run
+
+    return run(*args, **kwargs)
+
+
+def tune_result(**values) -> None:  # noqa: ANN003
+    """In a workload that ``python -m flagos tune --run`` confirms: what to compare between the tuned
+    and the all-native run (``decode_s=...`` times, ``tokens=[...]``, ``loss=[...]``); a no-op otherwise."""
+    from ._tune_run import result
+
+    result(**values)
 
 
 def _plugin_providers() -> list[Provider]:

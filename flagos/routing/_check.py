@@ -19,19 +19,17 @@ import dataclasses
 import datetime
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from typing import Any, Optional
 
 import torch
 
-from . import _samples
+from . import _isolate, _samples
 from ._compare import compare as _compare
 
-FAILED_DEVICE_EXIT = 3
+FAILED_DEVICE_EXIT = _isolate.FAILED_DEVICE_EXIT
 
 @dataclasses.dataclass
 class Result:
@@ -131,8 +129,10 @@ def _device_usable() -> bool:
 
 
 def check_one(op_text: str, provider: str, traces: list[dict[str, Any]], dtypes: tuple[torch.dtype, ...],
-              seed: int, max_samples: int) -> tuple[Result, bool]:
-    """Checks one route; returns the result and whether the device is still usable."""
+              seed: int, max_samples: int, traced_limit: Optional[int] = None) -> tuple[Result, bool]:
+    """Checks one route; returns the result and whether the device is still usable. Traced samples
+    take up to half of ``max_samples`` unless ``traced_limit`` says how many (tune checks every
+    traced sample it times)."""
     import flagos
     from . import _samples
     from ._names import parse
@@ -147,7 +147,7 @@ def check_one(op_text: str, provider: str, traces: list[dict[str, Any]], dtypes:
         result.status, result.detail = "error", str(e).split("\n")[-1].strip()
         return result, True
     random = _samples.is_random(name)
-    traced = list(_samples.from_trace(name, traces, seed))[: max(1, max_samples // 2)]
+    traced = list(_samples.from_trace(name, traces, seed))[: traced_limit or max(1, max_samples // 2)]
     candidates = [*traced, *_samples.generated(name, dtypes, seed)]
     applicable = []
     with flagos.routing.override({name.display: "native"}):
@@ -192,25 +192,22 @@ def check_one(op_text: str, provider: str, traces: list[dict[str, Any]], dtypes:
     return result, True
 
 
+def _check_job(spec: dict[str, Any], job: list[str]) -> tuple[dict[str, Any], bool]:
+    op, provider = job
+    dtypes = tuple(getattr(torch, d) for d in spec["dtypes"])
+    try:
+        result, usable = check_one(op, provider, spec["trace_rows"], dtypes, spec["seed"], spec["max_samples"])
+    except Exception as e:  # noqa: BLE001 (a sample that cannot be built, ...: this op's result)
+        traceback.print_exc()
+        detail = f"the check itself failed: {type(e).__name__}: {str(e).strip().splitlines()[0][:160]}"
+        result, usable = Result(op, provider, "error", detail=detail), _device_usable()
+    return dataclasses.asdict(result), usable
+
+
 def _worker(jobfile: str, start: int) -> int:
     import flagos  # noqa: F401 (registers the device)
 
-    with open(jobfile, encoding="utf-8") as f:
-        spec = json.load(f)
-    dtypes = tuple(getattr(torch, d) for d in spec["dtypes"])
-    for i in range(start, len(spec["jobs"])):
-        op, provider = spec["jobs"][i]
-        print(f"S {i}", flush=True)
-        try:
-            result, usable = check_one(op, provider, spec["trace_rows"], dtypes, spec["seed"], spec["max_samples"])
-        except Exception as e:  # noqa: BLE001 (a sample that cannot be built, ...: this op's result)
-            traceback.print_exc()
-            detail = f"the check itself failed: {type(e).__name__}: {str(e).strip().splitlines()[0][:160]}"
-            result, usable = Result(op, provider, "error", detail=detail), _device_usable()
-        print("R " + json.dumps(dataclasses.asdict(result)), flush=True)
-        if not usable:
-            return FAILED_DEVICE_EXIT
-    return 0
+    return _isolate.serve(jobfile, start, _check_job)
 
 
 # ---- parent side -------------------------------------------------------------------------------
@@ -237,39 +234,11 @@ class _Progress:
 
 
 def _run_isolated(jobs: list[tuple[str, str]], spec: dict[str, Any], progress: _Progress) -> list[Result]:
-    results: dict[int, Result] = {}
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump({**spec, "jobs": jobs}, f)
-        jobfile = f.name
-    try:
-        start = 0
-        while start < len(jobs):
-            proc = subprocess.Popen([sys.executable, "-m", "flagos.routing._check", "--worker", jobfile, str(start)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            current = None
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if line.startswith("S "):
-                    current = int(line[2:])
-                elif line.startswith("R ") and current is not None:
-                    results[current] = Result(**json.loads(line[2:]))
-                    progress.step(jobs[current][0])
-                    current = None
-            stderr = proc.stderr.read() if proc.stderr else ""
-            code = proc.wait()
-            if current is not None:  # died inside a check
-                tail = stderr.strip().splitlines()[-1:] or [f"exit status {code}"]
-                results[current] = Result(jobs[current][0], jobs[current][1], "FAIL",
-                                          detail=f"the check process died: {tail[0][:200]}")
-                progress.step(jobs[current][0])
-                start = current + 1
-            elif code not in (0, FAILED_DEVICE_EXIT):
-                raise RuntimeError(f"flagos check: the worker failed before checking anything:\n{stderr}")
-            else:
-                start = max(results) + 1 if results else len(jobs)
-    finally:
-        os.unlink(jobfile)
-    return [results[i] for i in range(len(jobs))]
+    def died(job: list[str], why: str) -> dict[str, Any]:
+        return dataclasses.asdict(Result(job[0], job[1], "FAIL", detail=f"the check process died: {why}"))
+
+    rows = _isolate.run("flagos.routing._check", jobs, spec, died, lambda job, _: progress.step(job[0]))
+    return [Result(**r) for r in rows]
 
 
 def _routable(ops: list[str], provider) -> list[str]:

@@ -95,10 +95,13 @@ def load(path: str) -> RoutesFile:
     return out
 
 
-def render(routes: dict[str, str], default: Optional[list[str]], header: str) -> str:
-    """A routes file's text (``routes``: op -> provider, in order)."""
+def render(routes: dict[str, str], default: Optional[list[str]], header: str,
+           comments: Optional[dict[str, str]] = None) -> str:
+    """A routes file's text (``routes``: op -> provider, in order; ``comments``: op -> a comment
+    for its line, e.g. the times that chose it)."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     if default:
         lines.append(f"default = {', '.join(default)}")
-    lines += [f"{op} = {provider}" for op, provider in routes.items()]
+    notes = comments or {}
+    lines += [f"{op} = {provider}" + (f"  # {notes[op]}" if notes.get(op) else "") for op, provider in routes.items()]
     return "\n".join(lines) + "\n"

@@ -32,11 +32,13 @@ struct Block {
   size_t requested = 0;  // what the caller asked for
   c10::DeviceIndex device = 0;
   c10::StreamId stream = 0;          // stream it was allocated for
+  uint64_t pool = 0;                 // graph pool it belongs to (0: the general cache)
   std::vector<c10::Stream> uses;     // other streams it was recorded on
 };
 
 struct BySize {
   bool operator()(const Block* a, const Block* b) const {
+    if (a->pool != b->pool) return a->pool < b->pool;
     if (a->stream != b->stream) return a->stream < b->stream;
     if (a->size != b->size) return a->size < b->size;
     return a->ptr < b->ptr;
@@ -105,10 +107,36 @@ void raw_free(void* ptr);
 
 // All pools of all devices, under one mutex: the HAL is only called on cache misses, so
 // contention stays low, and one lock keeps every invariant simple.
+struct PoolRoute {
+  c10::DeviceIndex device;
+  c10::StreamId stream;
+  uint64_t pool;
+};
+
 struct State {
   std::mutex mutex;
   ska::flat_hash_map<void*, Block*> active;
   std::array<DevicePool, kMaxDevices> pools;
+  std::vector<PoolRoute> routes;                // graph captures in progress
+  ska::flat_hash_map<uint64_t, int> pool_users;  // live graph pools
+  ska::flat_hash_map<uint64_t, size_t> pool_bytes;
+
+  uint64_t pool_for(c10::DeviceIndex device, c10::StreamId stream) const {
+    for (const PoolRoute& r : routes) {
+      if (r.device == device && r.stream == stream) return r.pool;
+    }
+    return 0;
+  }
+
+  bool pool_alive(uint64_t pool) const { return pool == 0 || pool_users.count(pool) != 0; }
+
+  // Gives a block back to the HAL. Caller holds mutex.
+  void give_back(DevicePool& pool, Block* b) {
+    (void)flagos_hal_free(b->device, b->ptr);
+    count_segment(pool.stats, b->size, -1);
+    pool.stats.num_device_free += 1;
+    delete b;
+  }
 
   // Returns blocks whose pending events have completed to the free lists. Caller holds mutex.
   void reap(DevicePool& pool) {
@@ -145,21 +173,24 @@ struct State {
       pool.free_blocks.insert(p.block);
     }
     pool.pending.clear();
-    for (Block* b : pool.free_blocks) {
-      (void)flagos_hal_free(device, b->ptr);
-      count_segment(pool.stats, b->size, -1);
-      pool.stats.num_device_free += 1;
-      delete b;
+    for (auto it = pool.free_blocks.begin(); it != pool.free_blocks.end();) {
+      Block* b = *it;
+      if (b->pool != 0 && pool_alive(b->pool)) {  // a live graph's memory stays with it
+        ++it;
+        continue;
+      }
+      it = pool.free_blocks.erase(it);
+      give_back(pool, b);
     }
-    pool.free_blocks.clear();
   }
 
-  Block* take_cached(DevicePool& pool, size_t size, c10::StreamId stream) {
+  Block* take_cached(DevicePool& pool, size_t size, c10::StreamId stream, uint64_t graph_pool) {
     Block key;
+    key.pool = graph_pool;
     key.stream = stream;
     key.size = size;
     auto it = pool.free_blocks.lower_bound(&key);
-    if (it == pool.free_blocks.end() || (*it)->stream != stream) return nullptr;
+    if (it == pool.free_blocks.end() || (*it)->pool != graph_pool || (*it)->stream != stream) return nullptr;
     const size_t limit = size <= kSmallLimit ? 2 * size : size + size / 4;
     if ((*it)->size > limit) return nullptr;
     Block* b = *it;
@@ -190,7 +221,8 @@ struct State {
     std::lock_guard<std::mutex> lock(mutex);
     DevicePool& pool = pools[device];
     if (!pool.pending.empty()) reap(pool);
-    Block* b = take_cached(pool, size, stream);
+    const uint64_t graph_pool = routes.empty() ? 0 : pool_for(device, stream);
+    Block* b = take_cached(pool, size, stream, graph_pool);
     if (!b) {
       void* ptr = nullptr;
       flagos_hal_status status = flagos_hal_malloc(device, size, &ptr);
@@ -206,10 +238,12 @@ struct State {
       b->size = size;
       b->device = device;
       b->stream = stream;
+      b->pool = graph_pool;
       count_segment(pool.stats, size, +1);
       pool.stats.num_device_alloc += 1;
     }
     b->requested = nbytes;
+    if (graph_pool) pool_bytes[graph_pool] += b->size;
     active.emplace(b->ptr, b);
     count_block(pool.stats, b->size, nbytes, +1);
     return c10::DataPtr(b->ptr, b->ptr, &raw_free, label);
@@ -226,6 +260,15 @@ struct State {
     active.erase(it);
     DevicePool& pool = pools[b->device];
     count_block(pool.stats, b->size, b->requested, -1);
+    if (b->pool) {
+      pool_bytes[b->pool] -= b->size;
+      if (!pool_alive(b->pool)) {  // its graphs are gone: nobody can reuse it
+        if (pool_bytes[b->pool] == 0) pool_bytes.erase(b->pool);
+        if (!b->uses.empty()) (void)flagos_hal_device_synchronize(b->device);
+        give_back(pool, b);
+        return;
+      }
+    }
     if (b->uses.empty()) {
       pool.free_blocks.insert(b);
       return;
@@ -351,6 +394,67 @@ std::pair<size_t, size_t> CachingAllocator::getMemoryInfo(c10::DeviceIndex devic
   size_t free_bytes = 0, total_bytes = 0;
   FLAGOS_HAL_CHECK(flagos_hal_mem_get_info(device, &free_bytes, &total_bytes));
   return {free_bytes, total_bytes};
+}
+
+void CachingAllocator::begin_allocate_to_pool(c10::DeviceIndex device, c10::StreamId stream, uint64_t pool) {
+  TORCH_CHECK(pool != 0, "flagos: graph pool id 0 is the general cache");
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  TORCH_CHECK(s.pool_for(device, stream) == 0, "flagos: stream ", stream, " of ", device_name(device),
+              " already allocates into a graph pool (a capture is in progress on it)");
+  s.routes.push_back(PoolRoute{device, stream, pool});
+}
+
+void CachingAllocator::end_allocate_to_pool(c10::DeviceIndex device, c10::StreamId stream) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (size_t i = 0; i < s.routes.size(); ++i) {
+    if (s.routes[i].device == device && s.routes[i].stream == stream) {
+      s.routes.erase(s.routes.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+
+void CachingAllocator::retain_pool(uint64_t pool) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.pool_users[pool] += 1;
+}
+
+void CachingAllocator::release_pool(uint64_t pool) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.pool_users.find(pool);
+  if (it == s.pool_users.end()) return;
+  if (--it->second > 0) return;
+  s.pool_users.erase(it);
+  for (DevicePool& dp : s.pools) {
+    if (!dp.pending.empty()) s.reap(dp);
+    for (auto b = dp.free_blocks.begin(); b != dp.free_blocks.end();) {
+      if ((*b)->pool != pool) {
+        ++b;
+        continue;
+      }
+      Block* block = *b;
+      b = dp.free_blocks.erase(b);
+      s.give_back(dp, block);
+    }
+  }
+}
+
+uint64_t CachingAllocator::pool_of(const void* ptr) const {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.active.find(const_cast<void*>(ptr));
+  return it == s.active.end() ? 0 : it->second->pool;
+}
+
+size_t CachingAllocator::pool_allocated_bytes(uint64_t pool) const {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.pool_bytes.find(pool);
+  return it == s.pool_bytes.end() ? 0 : it->second;
 }
 
 bool CachingAllocator::owns(const c10::DataPtr& ptr) { return ptr.get_deleter() == &raw_free; }

@@ -13,6 +13,7 @@
 #include <c10/core/CachingDeviceAllocator.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace flagos {
 
@@ -42,6 +43,20 @@ class CachingAllocator final : public c10::DeviceAllocator {
 
   // Size a request of `nbytes` occupies in the pool.
   static size_t round_size(size_t nbytes);
+
+  // Private pools for graph capture (runtime/graph), as CUDA's allocator has them: between begin
+  // and end, allocations made for `stream` of `device` come from pool `pool` (nonzero), whose
+  // freed blocks are reused only by allocations into the same pool. A pool lives while it has
+  // users (retain/release); when the last one goes, its cached blocks return to the HAL at once
+  // and its live blocks as they are freed. empty_cache() leaves live pools alone.
+  void begin_allocate_to_pool(c10::DeviceIndex device, c10::StreamId stream, uint64_t pool);
+  void end_allocate_to_pool(c10::DeviceIndex device, c10::StreamId stream);
+  void retain_pool(uint64_t pool);
+  void release_pool(uint64_t pool);
+  // The graph pool the live allocation starting at `ptr` belongs to (0: the general cache or none).
+  uint64_t pool_of(const void* ptr) const;
+  // Bytes currently allocated from `pool` (tests, debug dumps).
+  size_t pool_allocated_bytes(uint64_t pool) const;
 };
 
 // The process-wide instance (leaked on purpose: tensors can be freed during static destruction).

@@ -1,6 +1,6 @@
 // The generic boxed kernel: the PrivateUse1 fallback that every ATen operator on flagos tensors
 // without an explicit kernel reaches. It finds the call's device, asks the route (cached in the
-// operator's plan), records the call when tracing, and hands the stack to the provider.
+// operator's plan), records the call when tracing or capturing a graph (runtime/graph), and hands the stack to the provider.
 #include "runtime/dispatch/generic_kernel.h"
 
 #include <torch/library.h>
@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "runtime/dispatch/cpu_provider.h"
+#include "runtime/graph/record.h"
+#include "runtime/graph/capture.h"
 #include "runtime/dispatch/plan.h"
 #include "runtime/dispatch/providers.h"
 #include "runtime/routing/routes.h"
@@ -22,6 +24,8 @@ void generic_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/,
   const routing::Route route = routing::route_of(op, plan.route);
   std::optional<routing::TraceCall> trace;
   if (C10_UNLIKELY(routing::tracing())) trace.emplace(op, route.provider, device, args);
+  std::optional<graph::Recording> recording;
+  if (C10_UNLIKELY(graph::capturing())) recording = graph::Recording::start(op, device, args, plan.num_args);
   switch (route.kind) {
     case routing::Kind::Native:
       run_native(op, plan, device, stack);
@@ -35,9 +39,10 @@ void generic_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/,
       run_kernels(op, plan, device, stack);
       break;
     case routing::Kind::Cpu:
-      run_on_cpu(op, device, stack);
+      run_on_cpu(op, plan, device, stack);
       break;
   }
+  if (C10_UNLIKELY(recording.has_value())) recording->finish(*stack);
 }
 
 }  // namespace flagos::dispatch

@@ -14,6 +14,8 @@
 #include "runtime/core/device.h"
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/bridge.h"
+#include "runtime/graph/capture.h"
+#include "runtime/graph/record.h"
 #include "runtime/ops/staged_copy.h"
 
 namespace flagos {
@@ -28,6 +30,7 @@ at::Tensor with_bits(at::Tensor alias, const at::Tensor& flagos) {
 }
 
 at::Tensor copy_from(const at::Tensor& self, const at::Tensor& dst, bool non_blocking) {
+  if (C10_UNLIKELY(graph::capturing())) graph::record_copy(self, dst, non_blocking);
   const bool src_flagos = self.device().type() == kDeviceType;
   const bool dst_flagos = dst.device().type() == kDeviceType;
   const c10::DeviceIndex device = dst_flagos ? dst.device().index() : self.device().index();

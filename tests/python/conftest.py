@@ -31,6 +31,7 @@ torch.backends.cudnn.allow_tf32 = False
 NEEDS_NATIVE_ALIASES = {
     "test_routing.py": "routes operators to native, which has no kernels where ATen cannot read flagos memory",
     "test_routing_check.py": "judges providers against native, which has no kernels here",
+    "test_routing_tune.py": "judges and times providers against native, which has no kernels here",
     "test_platform_routes.py": "falls back to the native default policy",
     "test_tensor_semantics.py::test_results_are_zero_copy": "native results adopted without copies",
     "test_tensor_semantics.py::test_bridge_round_trip_keeps_memory": "native aliases",
