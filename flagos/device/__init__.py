@@ -59,7 +59,9 @@ def init() -> None:
     _fork.check_not_in_bad_fork()
     if not _initialized:
         if device_count() < 1:
-            raise RuntimeError("flagos: no flagos device is available on this platform")
+            from ._devices import configuration_error
+
+            raise RuntimeError(configuration_error() or "flagos: no flagos device is available on this platform")
         _fork.initialise_platform_runtime()
         _initialized = True
 
