@@ -9,12 +9,18 @@ per-call cost, not arithmetic):
   +400 routes the same with 400 other operators routed by name: the lookup must not grow;
   provider    flagos tensors routed to a kernel provider whose kernels call the same native
               kernels: the cost of the provider path (Python kernel, flaggems' path);
-  gems direct FlagGems' kernel called directly on native tensors (cuda, flag_gems installed);
-  gems route  flagos tensors routed to flaggems: gems route - gems direct is flagos' share.
+  gems direct FlagGems' kernel called directly on native tensors (cuda, flag_gems installed): a
+              Python call, no dispatcher;
+  gems use    the same operator on native tensors inside flag_gems.use_gems(): through PyTorch's
+              dispatcher to FlagGems' Python kernel, as FlagGems' own users call it;
+  gems route  flagos tensors routed to flaggems: gems route - gems use is flagos' share (gems use
+              - gems direct is PyTorch's cost of calling a Python kernel, which any dispatcher
+              integration pays).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 from typing import Callable, Optional
@@ -92,8 +98,8 @@ def main() -> None:
           f"tensors 4x4 float32; {args.loop} calls x {args.repeat} repeats (median us per call)")
     head = f"{'operator':18}{'native':>9}{'flagos':>9}{'+400 rt':>9}{'provider':>10}"
     if gems:
-        head += f"{'gems dir':>10}{'gems rt':>9}"
-    print(head + f"{'flagos-nat':>12}{'prov-flagos':>12}" + (f"{'rt-dir':>8}" if gems else ""))
+        head += f"{'gems dir':>10}{'gems use':>10}{'gems rt':>9}"
+    print(head + f"{'flagos-nat':>12}{'prov-flagos':>12}" + (f"{'rt-dir':>8}{'rt-use':>8}" if gems else ""))
     for op, call in CASES.items():
         columns: dict[str, list[float]] = {}
         runs: list[tuple[str, Callable[[], object], Callable[[], None], dict]] = [
@@ -105,19 +111,30 @@ def main() -> None:
         if gems and op in gems:
             kernel = gems[op]
             runs += [("gems_direct", (lambda k=kernel: call_kernel(k, op, na, nb)), sync_native, {}),
+                     ("gems_use", lambda: call(na, nb), sync_native, {}),
                      ("gems_route", lambda: call(fa, fb), sync, {op: "flaggems"})]
         for _ in range(args.repeat):  # interleaved: machine drift hits every column alike
             for label, fn, s, routes in runs:
-                with flagos.routing.override(routes):
+                scope = gems_scope() if label == "gems_use" else contextlib.nullcontext()
+                with flagos.routing.override(routes), scope:
                     columns.setdefault(label, []).append(timed(fn, args.loop, s))
         m = {k: statistics.median(v) for k, v in columns.items()}
         line = f"{op:18}{m['native']:9.2f}{m['flagos']:9.2f}{m['many']:9.2f}{m['provider']:10.2f}"
         if gems:
-            line += (f"{m['gems_direct']:10.2f}{m['gems_route']:9.2f}" if "gems_direct" in m else f"{'-':>10}{'-':>9}")
+            line += (f"{m['gems_direct']:10.2f}{m['gems_use']:10.2f}{m['gems_route']:9.2f}" if "gems_direct" in m
+                     else f"{'-':>10}{'-':>10}{'-':>9}")
         line += f"{m['flagos'] - m['native']:+12.2f}{m['provider'] - m['flagos']:+12.2f}"
         if gems:
-            line += f"{m['gems_route'] - m['gems_direct']:+8.2f}" if "gems_direct" in m else f"{'-':>8}"
+            line += (f"{m['gems_route'] - m['gems_direct']:+8.2f}{m['gems_route'] - m['gems_use']:+8.2f}"
+                     if "gems_direct" in m else f"{'-':>8}{'-':>8}")
         print(line)
+
+
+def gems_scope() -> contextlib.AbstractContextManager:
+    """FlagGems registered for the native device while one column is timed (flag_gems.use_gems())."""
+    import flag_gems
+
+    return flag_gems.use_gems()
 
 
 def call_kernel(kernel: Callable, op: str, a: torch.Tensor, b: torch.Tensor) -> object:

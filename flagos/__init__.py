@@ -46,7 +46,7 @@ from . import _inductor  # noqa: E402
 
 _inductor.install(_build_info.PLATFORM)  # torch.compile: registered lazily (flagos/_inductor/)
 
-from ._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
+from .routing._flaggems import get_registered_ops, is_flaggems_available, is_flaggems_enabled  # noqa: E402
 
 __version__: str = _build_info.VERSION
 platform: str = _build_info.PLATFORM

@@ -8,12 +8,6 @@ engines use these to run native code on flagos memory.
 """
 from __future__ import annotations
 
-import torch
+from ._runtime import from_native, to_native
 
-
-def to_native(t: torch.Tensor) -> torch.Tensor:
-    return torch.ops.flagos.to_native(t)
-
-
-def from_native(t: torch.Tensor, device: int) -> torch.Tensor:
-    return torch.ops.flagos.from_native(t, device)
+__all__ = ["from_native", "to_native"]

@@ -12,7 +12,7 @@ import pathlib
 
 import torch
 
-from . import _build_info, _vendor_runtime
+from . import _build_info, _runtime, _vendor_runtime
 
 _LIBRARY = pathlib.Path(__file__).with_name("libflagos.so")
 
@@ -41,7 +41,5 @@ def load() -> None:
     _vendor_runtime.preload(_build_info.PLATFORM)
     torch.ops.load_library(str(_LIBRARY))
     # After the library's own registrations: the kernels decided at load (runtime/dispatch/registration.h).
-    torch.ops.flagos._register_direct_kernels()
-    from . import _runtime
-
+    _runtime.register_direct_kernels()
     _runtime.check_serving_enum()

@@ -5,18 +5,30 @@ native entry points stays small and visible in one place.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
-from typing import NamedTuple
 
 import torch
 
 
-class NativeDeviceProperties(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class FlagosDeviceProperties:
+    """A flagos device's properties (torch.flagos.get_device_properties), from the HAL's
+    flagos_hal_device_properties."""
+
     name: str
     total_memory: int
     major: int
     minor: int
     multi_processor_count: int
+    platform: str
+
+    def __repr__(self) -> str:
+        return (
+            f"FlagosDeviceProperties(name='{self.name}', platform='{self.platform}', major={self.major}, "
+            f"minor={self.minor}, total_memory={self.total_memory // (1024 * 1024)}MB, "
+            f"multi_processor_count={self.multi_processor_count})"
+        )
 
 
 def platform() -> str:
@@ -33,8 +45,43 @@ def device_count() -> int:
     return int(torch.ops.flagos.device_count())
 
 
-def device_properties(device: int) -> NativeDeviceProperties:
-    return NativeDeviceProperties(*torch.ops.flagos.device_properties(device))
+def device_properties(device: int) -> FlagosDeviceProperties:
+    return FlagosDeviceProperties(*torch.ops.flagos.device_properties(device), platform())
+
+
+def register_direct_kernels() -> None:
+    """Registers the runtime's kernels that are not routed (load time, flagos/_loader.py)."""
+    torch.ops.flagos._register_direct_kernels()
+
+
+# ---- the native bridge (runtime/dispatch/bridge.h) -----------------------------------------------
+
+
+def to_native(t: torch.Tensor) -> torch.Tensor:
+    """A tensor of the native device over the same memory as flagos tensor ``t``."""
+    return torch.ops.flagos.to_native(t)
+
+
+def from_native(t: torch.Tensor, device: int) -> torch.Tensor:
+    """Native tensor ``t`` as a flagos tensor of ``device``: aliases map back, pool memory is
+    adopted, anything else is copied."""
+    return torch.ops.flagos.from_native(t, device)
+
+
+# ---- graphs (runtime/graph) ----------------------------------------------------------------------
+
+
+def graph_pool_handle() -> tuple[int, int]:
+    return tuple(torch.ops.flagos.graph_pool_handle())  # type: ignore[return-value]
+
+
+def is_current_stream_capturing() -> bool:
+    return bool(torch.ops.flagos.is_current_stream_capturing())
+
+
+def register_accelerator_graph() -> None:
+    """Makes flagos' graph torch.accelerator.Graph's implementation for the flagos device."""
+    torch.ops.flagos._register_accelerator_graph()
 
 
 def default_generator(device: int) -> torch.Generator:

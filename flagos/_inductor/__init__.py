@@ -13,7 +13,12 @@ names from :func:`device_module_attribute`, which registers everything then:
 
 Which module serves which platform is the table ``_PLATFORMS``; a platform without an Inductor
 code generator gets one that stops with what is missing (``backend="aot_eager"`` still works:
-it needs no code generator). Fake (meta) kernels of flagos' own operators are in ``_fake``.
+it needs no code generator).
+
+Tracing needs no Python fake kernels from flagos: its kernels serve ATen operators, whose meta
+kernels Dynamo and AOTAutograd use; the one kernel tracing reaches (SDPA's backend choice, a
+metadata query) reads no data (runtime/ops/attention.cc), and the bridge operators
+``torch.ops.flagos.to_native``/``from_native`` refuse fake tensors with what to do instead.
 """
 from __future__ import annotations
 
@@ -50,9 +55,6 @@ def install(platform: str) -> None:
     if platform not in _PLATFORMS:
         raise RuntimeError(f"flagos._inductor: no entry for platform '{platform}' in _PLATFORMS")
     _platform = platform
-    from . import _fake
-
-    _fake.register()
     if "torch._dynamo" in sys.modules:
         register()
 

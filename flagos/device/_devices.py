@@ -1,7 +1,6 @@
 """Device enumeration, selection and properties: the ``torch.cuda`` equivalents for flagos."""
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Optional, Union
 
 import torch
@@ -83,33 +82,18 @@ class device_of(device):
 
 def synchronize(device: DeviceLike = None) -> None:
     """Waits for all work queued on every stream of ``device`` (host platform: returns at once)."""
-    if torch.ops.flagos.is_current_stream_capturing():
+    if _runtime.is_current_stream_capturing():
         raise RuntimeError("flagos: synchronize() is not allowed while the current stream is being captured into "
                            "a graph (the graph could not wait on the host at replay); synchronize before "
                            "capture_begin() or after capture_end()")
     torch.accelerator.synchronize(_index(device))
 
 
-@dataclasses.dataclass(frozen=True)
-class FlagosDeviceProperties:
-    name: str
-    total_memory: int
-    major: int
-    minor: int
-    multi_processor_count: int
-    platform: str
-
-    def __repr__(self) -> str:
-        return (
-            f"FlagosDeviceProperties(name='{self.name}', platform='{self.platform}', major={self.major}, "
-            f"minor={self.minor}, total_memory={self.total_memory // (1024 * 1024)}MB, "
-            f"multi_processor_count={self.multi_processor_count})"
-        )
+FlagosDeviceProperties = _runtime.FlagosDeviceProperties
 
 
 def get_device_properties(device: DeviceLike = None) -> FlagosDeviceProperties:
-    p = _runtime.device_properties(_index(device))
-    return FlagosDeviceProperties(p.name, p.total_memory, p.major, p.minor, p.multi_processor_count, _runtime.platform())
+    return _runtime.device_properties(_index(device))
 
 
 def get_device_name(device: DeviceLike = None) -> str:

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import torch
 
+from .. import _runtime
 from ._devices import synchronize
 from .memory import empty_cache
 from .streams import Stream, StreamContext
@@ -34,12 +35,12 @@ def graph_pool_handle() -> _Pool:
 
     Graphs sharing a pool reuse each other's freed capture memory; replay them in capture order.
     """
-    return tuple(torch.ops.flagos.graph_pool_handle())  # type: ignore[return-value]
+    return _runtime.graph_pool_handle()
 
 
 def is_current_stream_capturing() -> bool:
     """True when the current stream of the current flagos device is being captured into a graph."""
-    return bool(torch.ops.flagos.is_current_stream_capturing())
+    return _runtime.is_current_stream_capturing()
 
 
 class FlagosGraph:
@@ -222,7 +223,7 @@ def make_graphed_callables(callables: Union[Callable[..., Any], tuple[Callable[.
     return out[0] if just_one else out
 
 
-torch.ops.flagos._register_accelerator_graph()
+_runtime.register_accelerator_graph()
 
 __all__ = [
     "FlagosGraph",

@@ -32,7 +32,7 @@ def _staged(resolve: Callable[[Any], Any], device_type: str) -> Callable[[Any], 
     def resolve_data(item: Any) -> Any:
         data = resolve(item)
         if isinstance(data, torch.Tensor) and data.device.type == "flagos":
-            native = torch.ops.flagos.to_native(data) if aliases else data
+            native = _runtime.to_native(data) if aliases else data
             return native if native.device.type == device_type else data.cpu()
         return data
 

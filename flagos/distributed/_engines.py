@@ -89,7 +89,7 @@ _ENGINES: dict[str, Engine] = {
     # gloo on host copies of NPU memory (the process group stages them: no ATen device reads NPU
     # memory). HCCL is the engine Ascend ships, but torch's HCCL backend is torch_npu's, which
     # takes the PrivateUse1 key flagos holds; an HCCL engine of flagos' own (HcclAllReduce... on
-    # device pointers and flagos streams) is the next step, runtime/hal/ascend/README.md.
+    # device pointers and flagos streams) is the next step, platforms/ascend/hal/README.md.
     "ascend": dataclasses.replace(GLOO, platform="ascend"),
 }
 

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import torch
 import torch.distributed as dist
 
+from .. import _runtime
 from ._process_group import NAME
 
 
@@ -33,7 +34,7 @@ def init(backend: str = NAME, device: Optional[int] = None, **kwargs: Any) -> to
         raise RuntimeError(
             f"flagos.distributed: worker with local rank {index} needs flagos:{index}, but {count} flagos device(s) "
             "are available; start at most that many processes per node (torchrun --nproc-per-node)"
-            + (" or raise FLAGOS_HOST_DEVICE_COUNT" if torch.ops.flagos.platform() == "host" else "")
+            + (" or raise FLAGOS_HOST_DEVICE_COUNT" if _runtime.platform() == "host" else "")
         )
     torch.flagos.set_device(index)
     if not dist.is_initialized():

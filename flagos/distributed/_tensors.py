@@ -15,6 +15,7 @@ from typing import Optional, Sequence, Union
 
 import torch
 
+from .. import _runtime
 from ._engines import Engine
 
 FLAGOS = "flagos"
@@ -53,7 +54,7 @@ def to_native(t: torch.Tensor, collective: str, native_devices: tuple[str, ...],
             raise CollectiveError(
                 f"flagos.distributed: {collective} supports dense (strided) flagos tensors only, got {t.layout}"
             )
-        return staging.stage(t) if staging is not None else torch.ops.flagos.to_native(t)
+        return staging.stage(t) if staging is not None else _runtime.to_native(t)
     if kind in native_devices:
         return t
     raise CollectiveError(

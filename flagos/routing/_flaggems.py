@@ -6,6 +6,9 @@ registering it, so FlagGems' per-vendor exclusions and version conditions apply 
 FlagGems itself. The kernels are then called on zero-copy native tensors (``cuda`` tensors on the
 cuda platform), so FlagGems' own device handling works unchanged; importing flag_gems happens
 only when a route needs the provider.
+
+The package's FlagGems questions (``flagos.is_flaggems_available`` ...) are answered here too,
+from the routing table in force now.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ import importlib.util
 import os
 from typing import Callable
 
+from .. import _build_info
 from ._providers import KernelProvider, Provider, UnavailableProvider
+from ._table import STATE
 
 NAME = "flaggems"
 
@@ -53,3 +58,21 @@ def provider(platform: str) -> Provider:
             "FlagGems' Triton kernels",
         )
     return KernelProvider(NAME, lambda: _load_table(platform), "FlagGems' Triton kernels")
+
+
+# ---- flagos.is_flaggems_available, is_flaggems_enabled, get_registered_ops ----------------------
+
+
+def is_flaggems_available() -> bool:
+    """True when flag_gems is installed and this platform's devices can run its kernels."""
+    return _build_info.PLATFORM in _VENDORS and importlib.util.find_spec("flag_gems") is not None
+
+
+def is_flaggems_enabled() -> bool:
+    """True when at least one operator on flagos tensors is served by FlagGems."""
+    return bool(get_registered_ops())
+
+
+def get_registered_ops() -> list[str]:
+    """The ATen operator overloads FlagGems serves on flagos tensors now (routes spelling)."""
+    return STATE.served_by(NAME)

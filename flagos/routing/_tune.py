@@ -197,8 +197,10 @@ def decide(op: str, rows: list[dict[str, Any]], total_calls: int, results: dict[
     chosen_times = [providers[choice.chosen].samples[i] for i in keep]
     for j, i in enumerate(keep):
         winner = min(timed, key=lambda n: providers[n].samples[i]["median_us"])
-        w_us, c_us = providers[winner].samples[i]["median_us"], chosen_times[j]["median_us"]
-        if winner != choice.chosen and c_us / w_us >= min_speedup:
+        w, c = providers[winner].samples[i], chosen_times[j]
+        w_us, c_us = w["median_us"], c["median_us"]
+        clear = w["q3_us"] < c_us and w["min_us"] * min_speedup <= c["min_us"]  # the same noise guard
+        if winner != choice.chosen and c_us / w_us >= min_speedup and clear:
             choice.shape_winners.append({"sample": rows[i]["args"], "label": chosen_times[j]["label"],
                                          "calls": rows[i]["calls"], "provider": winner, "us": w_us,
                                          "chosen_us": c_us})
@@ -275,13 +277,21 @@ def tune(trace: Sequence[str] = (), run: Optional[Sequence[str]] = None, provide
     choices = [decide(op, spec["ops"][op], sum(r["calls"] for r in by_op[op]), res, min_speedup)
                for op, res in per_op.items()]
     report = TuneReport(choices, untuned, names, seed, 0.0)
-    if write_routes:
-        from ._tune_report import write_routes as write
+    from ._tune_report import write_routes as write
 
+    if write_routes:
         write(write_routes, report)
     report.seconds = time.monotonic() - started
-    if run and confirm and write_routes:
-        report.confirmation = _tune_run.confirm(list(run), write_routes, report, confirm_runs, timeout_s)
+    if run and confirm:
+        if write_routes:
+            report.confirmation = _tune_run.confirm(list(run), write_routes, report, confirm_runs, timeout_s)
+        else:  # the confirmation needs the routes in a file
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "tuned.conf")
+                write(path, report)
+                report.confirmation = _tune_run.confirm(list(run), path, report, confirm_runs, timeout_s)
     return report
 
 

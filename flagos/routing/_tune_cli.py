@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from typing import Optional
 
 
@@ -51,15 +49,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     dtypes = None
     if args.dtypes:
         dtypes = [] if args.dtypes == "none" else args.dtypes.split(",")
-    routes = args.write_routes
-    scratch = None
-    if args.run and not args.no_confirm and not routes:
-        scratch = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
-        scratch.close()
-        routes = scratch.name
     try:
         report = tune(trace=args.trace, run=args.run, providers=args.providers.split(",") if args.providers else None,
-                      ops=args.ops.split(",") if args.ops else (), write_routes=routes, dtypes=dtypes,
+                      ops=args.ops.split(",") if args.ops else (), write_routes=args.write_routes, dtypes=dtypes,
                       max_samples=args.max_samples, max_shapes=args.max_shapes, repeats=args.repeats,
                       min_speedup=args.min_speedup, seed=args.seed, isolate=not args.no_isolate,
                       confirm=not args.no_confirm, confirm_runs=args.confirm_runs, timeout_s=args.timeout,
@@ -67,9 +59,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     except TuneError as e:
         print(e, file=sys.stderr)
         return 2
-    finally:
-        if scratch is not None and os.path.exists(scratch.name):
-            os.unlink(scratch.name)
     print(format_table(report))
     if report.confirmation is not None:
         print(format_confirmation(report.confirmation))

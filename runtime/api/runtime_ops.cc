@@ -16,6 +16,7 @@
 #include "runtime/core/pinned_allocator.h"
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/bridge.h"
+#include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/registration.h"
 
 namespace flagos {
@@ -54,7 +55,17 @@ void check_native_aliases(const char* what) {
 
 // Zero-copy hand-over between flagos tensors and the native device, for Python-side providers
 // and collective engines: same memory, native device type.
+// The bridge operators alias memory across devices, which a traced graph cannot represent: under
+// torch.compile they would see fake tensors (no data) and fail deep inside; say what to do instead.
+void check_not_traced(const at::Tensor& t, const char* op) {
+  TORCH_CHECK(!t.key_set().has(c10::DispatchKey::Python), "torch.ops.flagos.", op,
+              " cannot be traced by torch.compile (it got a fake or functional tensor): it aliases memory across "
+              "devices, which a compiled graph cannot represent. Call it outside the compiled region, e.g. in a "
+              "function decorated with @torch.compiler.disable.");
+}
+
 at::Tensor to_native(const at::Tensor& self) {
+  check_not_traced(self, "to_native");
   TORCH_CHECK(self.device().type() == kDeviceType, "flagos.to_native expects a flagos tensor, got one on ",
               self.device().str());
   check_native_aliases("to_native");
@@ -68,6 +79,7 @@ at::Tensor from_native(const at::Tensor& native, int64_t device) {
   const auto index = static_cast<c10::DeviceIndex>(device);
   check_device_index(index);
   check_native_aliases("from_native");
+  check_not_traced(native, "from_native");
   TORCH_CHECK(native.device().type() == platform::native_device(index).type(), "flagos.from_native expects a ",
               platform::native_device(index).type(), " tensor, got one on ", native.device().str());
   bridge::Call call(index);
@@ -86,6 +98,7 @@ TORCH_LIBRARY(flagos, m) {
   m.def("bridge_stats() -> Dict(str, int)", &flagos::bridge_stats);
   m.def("empty_host_cache() -> ()", &flagos::empty_host_cache);
   m.def("_register_direct_kernels() -> int", &flagos::dispatch::register_load_time_kernels);
+  m.def("_fast_ops() -> str[]", &flagos::dispatch::fast_ops);
   m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
   m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
 }

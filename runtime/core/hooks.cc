@@ -1,6 +1,7 @@
 // PrivateUse1HooksInterface: what PyTorch asks of the flagos backend in a device-generic way
 // (availability, generators, pinned memory, storage resizes, pointer -> device).
 #include <ATen/detail/PrivateUse1HooksInterface.h>
+#include <c10/core/Allocator.h>
 #include <c10/util/Exception.h>
 
 #include <algorithm>
@@ -72,6 +73,8 @@ struct FlagosHooks final : at::PrivateUse1HooksInterface {
 bool register_hooks() {
   static FlagosHooks* hooks = new FlagosHooks();
   at::RegisterPrivateUse1HooksInterface(hooks);
+  // The allocator behind every flagos tensor: the platform's (runtime/core/platform.h).
+  c10::SetAllocator(kDeviceType, &platform::device_allocator());
   return true;
 }
 

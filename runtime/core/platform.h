@@ -1,7 +1,9 @@
 // What each platform supplies to the shared runtime, beside its HAL (runtime/hal/flagos_hal.h).
 //
-// Implemented once per platform in runtime/hal/<platform>/platform.cc and linked in by select(),
-// so the shared runtime has no per-platform #ifdefs. The "native device" is the PyTorch device
+// Implemented once per platform in platforms/<platform>/, one file per concern (memory.cc,
+// native.cc, copy.cc; streams.h in streams.cc), each delegating by name to the building blocks of
+// runtime/platform/ where it shares them; linked in by select(), so the shared runtime has no
+// per-platform #ifdefs. The "native device" is the PyTorch device
 // whose ATen kernels serve flagos tensors zero-copy: CPU on host, CUDA on cuda.
 #pragma once
 
@@ -53,7 +55,10 @@ class NativeScope {
   NativeScope& operator=(const NativeScope&) = delete;
 
  private:
-  int64_t saved_[4];
+  // What the destructor restores (-1: nothing): the flagos (or, on cuda, CUDA) current device
+  // before the scope, and on host the device whose pool served this thread's CPU allocations.
+  c10::DeviceIndex previous_device_ = -1;
+  c10::DeviceIndex previous_allocation_device_ = -1;
 };
 
 // The native generator that backs flagos' generator of device `index` (the numbers native

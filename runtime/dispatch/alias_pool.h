@@ -25,18 +25,21 @@ class AliasPool {
   static AliasPool& here();
 
   // A recycled alias tensor whose (sole) storage is already detached, or an undefined tensor when
-  // the pool is empty. Not used in inference mode (tensors created there have other dispatch keys).
-  at::Tensor take();
+  // the pool is empty. `inference`: whether inference mode is on. Tensors made in inference mode
+  // have other dispatch keys and no version counter, so each mode has a pool of its own
+  // (generation runs under torch.inference_mode: it needs the pool as much as anything).
+  at::Tensor take(bool inference);
 
   // Offers `alias` (a tensor whose StorageImpl is an alias storage: DataPtr borrowed from flagos)
   // for reuse. Kept only if the caller's reference is the only one on both objects and the kernel
   // left nothing behind on them (autograd data, another storage, other dispatch keys); `keys` are
-  // the keys it was built with. Its borrowed memory is released when it is kept.
-  void offer(at::Tensor&& alias, c10::DispatchKeySet keys, c10::DeleterFnPtr borrowed_deleter);
+  // the keys it was built with, `inference` the mode it was built in. Its borrowed memory is
+  // released when it is kept.
+  void offer(at::Tensor&& alias, c10::DispatchKeySet keys, c10::DeleterFnPtr borrowed_deleter, bool inference);
 
  private:
   static constexpr size_t kMaxSpare = 16;
-  c10::SmallVector<at::Tensor, kMaxSpare> spare_;
+  c10::SmallVector<at::Tensor, kMaxSpare> spare_[2];  // [inference mode]
 };
 
 }  // namespace flagos::bridge

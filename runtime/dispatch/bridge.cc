@@ -2,6 +2,7 @@
 
 #include <c10/core/DeviceGuard.h>
 #include <c10/core/DispatchKeySet.h>
+#include <c10/core/InferenceMode.h>
 #include <c10/core/TensorImpl.h>
 #include <c10/util/Exception.h>
 
@@ -75,7 +76,8 @@ Call::Call(c10::DeviceIndex device)
     : device_(device),
       flagos_device_(kDeviceType, device),
       native_device_(platform::native_device(device)),
-      native_keys_(platform::native_dispatch_keys()) {}
+      native_keys_(platform::native_dispatch_keys()),
+      inference_(c10::InferenceMode::is_enabled()) {}
 
 // The aliases go back to this thread's pool (alias_pool.h); storages_ is released first so that an
 // alias storage is referenced by its alias tensor alone.
@@ -84,7 +86,9 @@ Call::~Call() {
   if (tensors_.empty()) return;
   AliasPool& pool = AliasPool::here();
   for (TensorPair& p : tensors_) {
-    if (!p.keys.has(c10::DispatchKey::ZeroTensor)) pool.offer(std::move(p.native), p.keys, &release_storage_ref);
+    if (!p.keys.has(c10::DispatchKey::ZeroTensor)) {
+      pool.offer(std::move(p.native), p.keys, &release_storage_ref, inference_);
+    }
   }
 }
 
@@ -114,7 +118,7 @@ at::Tensor Call::to_native(const at::Tensor& flagos) {
   for (const StoragePair& p : storages_) shared = shared || p.flagos == flagos_storage;
   // A tensor without data is presented as one (pooled aliases have no ZeroTensor key).
   const bool zero = src->_is_zerotensor();
-  at::Tensor alias = shared || zero ? at::Tensor() : AliasPool::here().take();
+  at::Tensor alias = shared || zero ? at::Tensor() : AliasPool::here().take(inference_);
   if (alias.defined()) {
     // A pooled alias and its own storage, re-targeted at this flagos tensor.
     c10::TensorImpl* impl = alias.unsafeGetTensorImpl();

@@ -58,6 +58,7 @@ class Call {
   c10::Device flagos_device_;
   c10::Device native_device_;
   c10::DispatchKeySet native_keys_;
+  bool inference_;  // inference mode was on when the call began (alias_pool.h: one pool per mode)
   c10::SmallVector<StoragePair, 4> storages_;
   c10::SmallVector<TensorPair, 4> tensors_;
   c10::SmallVector<std::pair<c10::StorageImpl*, c10::Storage>, 2> adopted_;

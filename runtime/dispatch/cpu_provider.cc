@@ -36,12 +36,6 @@ at::Generator cpu_generator(const std::optional<at::Generator>& gen, c10::Device
   return at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(draw.item<int64_t>()));
 }
 
-// Arguments an operator writes although its schema does not say so (no `!`): their CPU copies
-// must go back too. native_batch_norm updates running_mean and running_var in training.
-bool writes_unannotated(const c10::FunctionSchema& schema, const c10::Argument& arg) {
-  return schema.name() == "aten::native_batch_norm" && (arg.name() == "running_mean" || arg.name() == "running_var");
-}
-
 struct Written {
   at::Tensor flagos;
   at::Tensor cpu;
@@ -53,6 +47,10 @@ void copy_back(const Written& w) {
 }
 
 }  // namespace
+
+bool writes_unannotated(const c10::FunctionSchema& schema, const c10::Argument& arg) {
+  return schema.name() == "aten::native_batch_norm" && (arg.name() == "running_mean" || arg.name() == "running_var");
+}
 
 std::string cpu_unsupported_reason(const c10::FunctionSchema& schema) {
   for (const c10::Argument& r : schema.returns()) {
@@ -70,19 +68,20 @@ std::string cpu_unsupported_reason(const c10::FunctionSchema& schema) {
   return {};
 }
 
-void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::jit::Stack* stack) {
+void run_on_cpu(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceIndex device, torch::jit::Stack* stack) {
   const c10::FunctionSchema& schema = op.schema();
-  const std::string reason = cpu_unsupported_reason(schema);
-  TORCH_CHECK(reason.empty(), "flagos: ", routing::full_name(op.operator_name()), " cannot be routed to the cpu provider: ", reason,
-              ". Route it to native (", routing::route_variable(op.operator_name()), "=native).");
-  const size_t num_args = schema.arguments().size();
-  c10::IValue* args = stack->data() + (stack->size() - num_args);
+  if (C10_UNLIKELY(!plan.cpu_runnable)) {
+    TORCH_CHECK(false, "flagos: ", routing::full_name(op.operator_name()), " cannot be routed to the cpu provider: ",
+                cpu_unsupported_reason(schema), ". Route it to native (", routing::route_variable(op.operator_name()),
+                "=native).");
+  }
+  c10::IValue* args = arguments(plan, stack);
 
   c10::SmallVector<Written, 2> writes;
   c10::SmallVector<std::pair<size_t, at::Tensor>, 2> written_args;  // argument index -> flagos tensor
-  for (size_t i = 0; i < num_args; ++i) {
-    const c10::Argument& arg = schema.arguments()[i];
-    const bool is_write = (arg.alias_info() && arg.alias_info()->isWrite()) || writes_unannotated(schema, arg);
+  for (const Slot& s : plan.slots) {  // the arguments the plan classified; scalars need nothing
+    const size_t i = s.index;
+    const bool is_write = s.is_write || s.cpu_write;
     c10::IValue& v = args[i];
     if (v.isTensor()) {
       const at::Tensor t = v.toTensor();
@@ -105,8 +104,7 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
         out.push_back(std::move(cpu));
       }
       v = std::move(out);
-    } else if (v.isList() && v.toListRef().size() > 0 && arg.type()->kind() == c10::TypeKind::ListType &&
-               arg.type()->castRaw<c10::ListType>()->getElementType()->kind() == c10::TypeKind::OptionalType) {
+    } else if (s.kind == ArgKind::OptionalTensorList && v.isList() && v.toListRef().size() > 0) {
       c10::List<std::optional<at::Tensor>> out;
       for (const c10::IValue& e : v.toListRef()) {
         if (e.isTensor()) {
@@ -118,9 +116,7 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
       v = std::move(out);
     } else if (v.isDevice() && v.toDevice().type() == kDeviceType) {
       v = c10::Device(c10::kCPU);
-    } else if (v.isGenerator() || (v.isNone() && arg.type()->kind() == c10::TypeKind::OptionalType &&
-                                   arg.type()->castRaw<c10::OptionalType>()->getElementType()->kind() ==
-                                       c10::TypeKind::GeneratorType)) {
+    } else if (s.kind == ArgKind::Generator && (v.isGenerator() || v.isNone())) {
       v = cpu_generator(v.isGenerator() ? std::optional<at::Generator>(v.toGenerator()) : std::nullopt, device);
     }
   }
@@ -128,9 +124,8 @@ void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::j
   op.redispatchBoxed(c10::DispatchKeySet(c10::DispatchKey::CPU), stack);
 
   for (const Written& w : writes) copy_back(w);
-  const size_t num_returns = schema.returns().size();
-  c10::IValue* rets = stack->data() + (stack->size() - num_returns);
-  for (size_t r = 0; r < num_returns; ++r) {
+  c10::IValue* rets = stack->data() + (stack->size() - plan.num_returns);
+  for (size_t r = 0; r < plan.num_returns; ++r) {
     const c10::Argument& ret = schema.returns()[r];
     c10::IValue& v = rets[r];
     if (ret.alias_info() && ret.alias_info()->isWrite()) {

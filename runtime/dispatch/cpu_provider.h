@@ -11,12 +11,19 @@
 
 #include <string>
 
+#include "runtime/dispatch/plan.h"
+
 namespace flagos::dispatch {
 
-void run_on_cpu(const c10::OperatorHandle& op, c10::DeviceIndex device, torch::jit::Stack* stack);
+// Runs the call on `stack` on the CPU; `plan` is op's (its slots say which arguments to copy).
+void run_on_cpu(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceIndex device, torch::jit::Stack* stack);
 
 // Why `op` cannot run on the cpu provider (it returns a view of an input: a copy would not alias
 // it), or empty when it can.
 std::string cpu_unsupported_reason(const c10::FunctionSchema& schema);
+
+// Arguments an operator writes although its schema does not say so (no `!`): their CPU copies
+// must go back too. native_batch_norm updates running_mean and running_var in training.
+bool writes_unannotated(const c10::FunctionSchema& schema, const c10::Argument& arg);
 
 }  // namespace flagos::dispatch

@@ -39,7 +39,7 @@ void generic_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet /*keys*/,
       run_kernels(op, plan, device, stack);
       break;
     case routing::Kind::Cpu:
-      run_on_cpu(op, device, stack);
+      run_on_cpu(op, plan, device, stack);
       break;
   }
   if (C10_UNLIKELY(recording.has_value())) recording->finish(*stack);

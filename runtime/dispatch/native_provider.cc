@@ -17,6 +17,15 @@
 
 namespace flagos::dispatch {
 
+void no_native_kernel(const c10::OperatorHandle& op, c10::DeviceIndex device, const c10::NotImplementedError& e) {
+  const std::string native_error = e.msg();
+  TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos: ", routing::full_name(op.operator_name()),
+                              " has no kernel on the native device of the ", flagos_hal_platform(), " platform (",
+                              platform::native_device(device).type(),
+                              "), so it cannot run on flagos tensors. Native error: ",
+                              native_error.substr(0, native_error.find(". ") + 1));
+}
+
 void run_bridged(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceIndex device,
                  c10::DispatchKeySet keys, torch::jit::Stack* stack) {
   c10::IValue* args = arguments(plan, stack);
@@ -85,12 +94,7 @@ void run_bridged(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceInd
       op.redispatchBoxed(keys, stack);
     } catch (const c10::NotImplementedError& e) {
       if (keys != platform::native_dispatch_keys()) throw;
-      const std::string native_error = e.msg();
-      TORCH_CHECK_NOT_IMPLEMENTED(false, "flagos: ", routing::full_name(op.operator_name()),
-                                  " has no kernel on the native device of the ", flagos_hal_platform(), " platform (",
-                                  platform::native_device(device).type(),
-                                  "), so it cannot run on flagos tensors. Native error: ",
-                                  native_error.substr(0, native_error.find(". ") + 1));
+      no_native_kernel(op, device, e);
     }
   }
 

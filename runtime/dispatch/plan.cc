@@ -7,6 +7,8 @@
 #include <mutex>
 #include <optional>
 
+#include "runtime/dispatch/cpu_provider.h"
+
 namespace flagos::dispatch {
 namespace {
 
@@ -48,62 +50,17 @@ std::unique_ptr<Plan> make_plan(const c10::FunctionSchema& schema) {
   auto plan = std::make_unique<Plan>();
   plan->num_args = schema.arguments().size();
   plan->num_returns = schema.returns().size();
+  plan->cpu_runnable = cpu_unsupported_reason(schema).empty();
   for (size_t i = 0; i < schema.arguments().size(); ++i) {
     const c10::Argument& arg = schema.arguments()[i];
     ArgKind kind;
     if (!classify(arg.type(), &kind)) continue;
     const bool is_write = arg.alias_info() && arg.alias_info()->isWrite();
-    plan->slots.push_back(Slot{static_cast<uint16_t>(i), kind, is_write});
+    plan->slots.push_back(Slot{static_cast<uint16_t>(i), kind, is_write, writes_unannotated(schema, arg)});
+    if (is_write && i < 64) plan->write_mask |= uint64_t{1} << i;
   }
   return plan;
 }
-
-// Accumulates the devices of a call's operands.
-class DeviceCheck {
- public:
-  void tensor(const at::Tensor& t, bool in_index_list) {
-    if (!t.defined()) return;
-    const c10::Device d = t.device();
-    if (d.type() == kDeviceType) {
-      tensor_device(d);
-      return;
-    }
-    if (d.is_cpu() && (t.dim() == 0 || in_index_list)) return;
-    if (!other_) other_ = d;
-  }
-  void storage(const c10::Device& d) {
-    if (d.type() == kDeviceType) {
-      tensor_device(d);
-    } else if (!other_) {
-      other_ = d;
-    }
-  }
-  void device(const c10::Device& d) {
-    if (d.type() == kDeviceType && device_hint_ < 0) device_hint_ = d.has_index() ? d.index() : current_device();
-  }
-  c10::DeviceIndex finish() {
-    const c10::DeviceIndex d = device_ >= 0 ? device_ : (device_hint_ >= 0 ? device_hint_ : current_device());
-    if (other_) mismatch(*other_, d);
-    return d;
-  }
-
- private:
-  void tensor_device(const c10::Device& d) {
-    if (device_ < 0) {
-      device_ = d.index();
-    } else if (d.index() != device_) {
-      mismatch(d);
-    }
-  }
-  [[noreturn]] void mismatch(const c10::Device& other, c10::DeviceIndex self = -1) const {
-    const c10::DeviceIndex mine = self >= 0 ? self : device_;
-    TORCH_CHECK(false, "Expected all tensors to be on the same device, but found at least two devices, ",
-                device_name(mine), " and ", other.str(), "!");
-  }
-  c10::DeviceIndex device_ = -1;
-  c10::DeviceIndex device_hint_ = -1;
-  std::optional<c10::Device> other_;
-};
 
 }  // namespace
 
@@ -119,6 +76,41 @@ Plan& plan_for(const c10::OperatorHandle& op) {
   if (!slot) slot = make_plan(*key);
   local.emplace(key, slot.get());
   return *slot;
+}
+
+void DeviceCheck::tensor(const at::Tensor& t, bool in_index_list) {
+  if (!t.defined()) return;
+  const c10::Device d = t.device();
+  if (d.type() == kDeviceType) {
+    tensor_device(d);
+    return;
+  }
+  if (d.is_cpu() && (t.dim() == 0 || in_index_list)) return;
+  if (!other_) other_ = d;
+}
+
+void DeviceCheck::storage(const c10::Device& d) {
+  if (d.type() == kDeviceType) {
+    tensor_device(d);
+  } else if (!other_) {
+    other_ = d;
+  }
+}
+
+void DeviceCheck::device(const c10::Device& d) {
+  if (d.type() == kDeviceType && device_hint_ < 0) device_hint_ = d.has_index() ? d.index() : current_device();
+}
+
+c10::DeviceIndex DeviceCheck::finish() {
+  const c10::DeviceIndex d = device_ >= 0 ? device_ : (device_hint_ >= 0 ? device_hint_ : current_device());
+  if (other_) mismatch(*other_, d);
+  return d;
+}
+
+void DeviceCheck::mismatch(const c10::Device& other, c10::DeviceIndex self) const {
+  const c10::DeviceIndex mine = self >= 0 ? self : device_;
+  TORCH_CHECK(false, "Expected all tensors to be on the same device, but found at least two devices, ",
+              device_name(mine), " and ", other.str(), "!");
 }
 
 c10::DeviceIndex call_device(const Plan& plan, const c10::IValue* args) {

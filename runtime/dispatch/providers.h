@@ -25,6 +25,11 @@ void run_platform(const c10::OperatorHandle& op, c10::DeviceIndex device, torch:
 // kernel for: raises saying how to route it.
 [[noreturn]] void no_platform_kernel(const c10::OperatorHandle& op);
 
+// A native kernel raised NotImplementedError for `op`: re-raises it saying that the native device
+// lacks the kernel (native provider and fast path).
+[[noreturn]] void no_native_kernel(const c10::OperatorHandle& op, c10::DeviceIndex device,
+                                   const c10::NotImplementedError& e);
+
 // Runs `op` on native aliases of the flagos arguments with the kernel `keys` select (native and
 // kernel providers), then maps results and written arguments back.
 void run_bridged(const c10::OperatorHandle& op, const Plan& plan, c10::DeviceIndex device, c10::DispatchKeySet keys,

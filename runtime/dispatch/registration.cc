@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "runtime/core/platform.h"
+#include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/generic_kernel.h"
 #include "runtime/routing/op_names.h"
 
@@ -63,6 +64,16 @@ std::string unqualified(const c10::OperatorName& name) {
   return full.substr(full.find("::") + 2);
 }
 
+// Whether the generic kernel would serve `op` on the native route, so its fast kernel may (fast_path.h):
+// the native device implements it, flagos has no kernel of its own for it, it moves no data between
+// devices, and it is not a decomposition without an autograd formula (whose parts are routed).
+bool fast_eligible(const c10::OperatorHandle& op) {
+  return op.hasKernelForDispatchKey(platform::native_dispatch_key()) &&
+         !op.hasKernelForDispatchKey(c10::DispatchKey::PrivateUse1) && !is_transfer(op.operator_name()) &&
+         !(op.hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd) &&
+           !op.hasKernelForDispatchKey(c10::DispatchKey::Autograd));
+}
+
 torch::CppFunction generic() { return torch::CppFunction::makeFromBoxedFunction<&generic_kernel>(); }
 
 // Operators whose PrivateUse1 kernel is the generic kernel, by qualified name: those registered at
@@ -70,7 +81,12 @@ torch::CppFunction generic() { return torch::CppFunction::makeFromBoxedFunction<
 // (unserve) when the route ends, so that the composite serves them as before.
 struct State {
   std::mutex mutex;
-  std::vector<std::pair<std::string, torch::CppFunction>> queued;  // register_at_load
+  struct Queued {
+    std::string op;
+    torch::CppFunction kernel;
+    bool unless_native;  // register_at_load_unless_native
+  };
+  std::vector<Queued> queued;
   ska::flat_hash_set<std::string> direct;
   ska::flat_hash_map<std::string, std::unique_ptr<torch::Library>> routed;  // dropping one unregisters it
 };
@@ -84,8 +100,18 @@ torch::Library* register_all(int64_t* count) {
   auto* lib = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::PrivateUse1, __FILE__, __LINE__);
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  for (auto& [op, kernel] : s.queued) lib->impl(op.c_str(), std::move(kernel));
+  for (State::Queued& q : s.queued) {
+    if (q.unless_native) {
+      const auto op = routing::find_op("aten::" + q.op);
+      if (op && op->hasKernelForDispatchKey(platform::native_dispatch_key())) continue;  // the native one serves
+    }
+    lib->impl(q.op.c_str(), std::move(q.kernel));
+  }
   s.queued.clear();
+  // Fast kernels first (where ATen can read flagos memory): the loop below skips what they serve.
+  if (platform::native_aliases_readable()) {
+    for (std::string& name : register_fast_kernels(*lib, &fast_eligible)) s.direct.insert(std::move(name));
+  }
   const c10::DispatchKey native = platform::native_dispatch_key();
   auto& dispatcher = c10::Dispatcher::singleton();
   auto give_generic = [&](const c10::OperatorName& name) {
@@ -121,7 +147,13 @@ Serving serving_locked(const c10::OperatorHandle& op, const State& s) {
 void register_at_load(const char* op, torch::CppFunction kernel) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  s.queued.emplace_back(op, std::move(kernel));
+  s.queued.push_back(State::Queued{op, std::move(kernel), false});
+}
+
+void register_at_load_unless_native(const char* op, torch::CppFunction kernel) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.queued.push_back(State::Queued{op, std::move(kernel), true});
 }
 
 int64_t register_load_time_kernels() {

@@ -17,6 +17,12 @@ namespace flagos::dispatch {
 // register_load_time_kernels. For static initialisers of kernels that exist on some platforms only.
 void register_at_load(const char* op, torch::CppFunction kernel);
 
+// The same for a kernel that stands in for one the native device may lack (decomposed RNN cells):
+// registered only where the native device has no kernel for `op` (host: CPU lacks the fused RNN
+// cells; cuda: CUDA has them, and the generic kernel runs CUDA's). Decided from the dispatcher at
+// load, per platform, without #ifdefs.
+void register_at_load_unless_native(const char* op, torch::CppFunction kernel);
+
 // Registers the queued kernels, then the generic kernel directly for the operators described in
 // registration.cc. Called once after the library's static registrations (flagos' Python loader
 // calls it through torch.ops.flagos._register_direct_kernels); later calls do nothing. Returns how

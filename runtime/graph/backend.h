@@ -1,7 +1,7 @@
 // The platform's graph implementation behind torch.flagos.FlagosGraph and torch.accelerator.Graph.
 //
 // Implemented once per platform and linked in by select() (//runtime/graph:backend): on cuda,
-// CUDA graphs on flagos' streams (runtime/hal/cuda/graph.cc); elsewhere flagos' own graph,
+// CUDA graphs on flagos' streams (platforms/cuda/graph.cc); elsewhere flagos' own graph,
 // recorded at the dispatcher level (recorded_graph.cc, recorder.h).
 #pragma once
 

@@ -2,11 +2,14 @@
 // their backward kernels) for every CUDA-like device, PrivateUse1 included, but only CUDA
 // implements them: the native CPU kernels the host platform runs lack them. They are composed here
 // from ordinary ATen operators on flagos tensors, with CUDA's semantics (same outputs, and a
-// workspace that carries what the backward needs).
+// workspace that carries what the backward needs), and registered only where the native device
+// lacks the fused kernel (register_at_load_unless_native): on cuda, CUDA's own fused cells run.
 #include <ATen/ATen.h>
 #include <torch/library.h>
 
 #include <tuple>
+
+#include "runtime/dispatch/registration.h"
 
 namespace flagos {
 namespace {
@@ -79,12 +82,15 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor> gru_cell_
   return {grad_input_gates, grad_hidden_gates, grad_hx, grad_input_bias, grad_hidden_bias};
 }
 
+const bool g_registered = [] {
+  dispatch::register_at_load_unless_native("_thnn_fused_lstm_cell", torch::CppFunction(TORCH_FN(lstm_cell)));
+  dispatch::register_at_load_unless_native("_thnn_fused_lstm_cell_backward_impl",
+                                           torch::CppFunction(TORCH_FN(lstm_cell_backward)));
+  dispatch::register_at_load_unless_native("_thnn_fused_gru_cell", torch::CppFunction(TORCH_FN(gru_cell)));
+  dispatch::register_at_load_unless_native("_thnn_fused_gru_cell_backward", torch::CppFunction(TORCH_FN(gru_cell_backward)));
+  return true;
+}();
+
 }  // namespace
 }  // namespace flagos
 
-TORCH_LIBRARY_IMPL(aten, PrivateUse1, m) {
-  m.impl("_thnn_fused_lstm_cell", TORCH_FN(flagos::lstm_cell));
-  m.impl("_thnn_fused_lstm_cell_backward_impl", TORCH_FN(flagos::lstm_cell_backward));
-  m.impl("_thnn_fused_gru_cell", TORCH_FN(flagos::gru_cell));
-  m.impl("_thnn_fused_gru_cell_backward", TORCH_FN(flagos::gru_cell_backward));
-}

@@ -1,4 +1,4 @@
-"""The ascend platform's native kernels (kernels/ascend: ATen operators over aclnn).
+"""The ascend platform's native kernels (platforms/ascend/kernels: ATen operators over aclnn).
 
 Run on the synthetic stand-in toolkit (bazel test --config=ascend-synthetic), whose aclnn library
 computes on its host-memory "device", later, on the stream it was given (tests/synthetic_sdk). So

@@ -1,4 +1,4 @@
-"""Training through the ascend platform's native kernels (kernels/ascend): the backward operators
+"""Training through the ascend platform's native kernels (platforms/ascend/kernels): the backward operators
 that run on aclnn (_fused_rms_norm_backward over aclnnRmsNormGrad, _softmax_backward_data over
 aclnnSoftmaxBackward, native_layer_norm_backward over aclnnLayerNormBackward,
 embedding_dense_backward over aclnnEmbeddingDenseBackward) against float64 autograd of the

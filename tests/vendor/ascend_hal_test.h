@@ -1,5 +1,5 @@
 // Shared by the ascend HAL tests (ascend_hal_*_test.cc): helpers and the AscendHal fixture. The
-// tests run the ascend HAL (runtime/hal/ascend) through its C API, linked against the SYNTHETIC
+// tests run the ascend HAL (platforms/ascend/hal) through its C API, linked against the SYNTHETIC
 // stand-in AscendCL of tests/synthetic_sdk (not Huawei's runtime; no NPU involved).
 //
 // What they check is flagos' own logic: which ACL call each HAL function makes, with which
@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "flagos_synthetic/acl_control.h"
-#include "runtime/hal/ascend/ascend_hal.h"
+#include "platforms/ascend/hal/ascend_hal.h"
 #include "runtime/hal/flagos_hal.h"
 
 // A named namespace: every source's TEST_F(AscendHal, ...) must derive from the same fixture class.

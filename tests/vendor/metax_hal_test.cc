@@ -1,4 +1,4 @@
-// The metax HAL (runtime/hal/metax) through its C API, linked against the SYNTHETIC stand-in MACA
+// The metax HAL (platforms/metax/hal) through its C API, linked against the SYNTHETIC stand-in MACA
 // runtime of tests/synthetic_sdk (not MetaX's runtime; no GPU involved), plus device code built
 // by mxcc_library (//tools/maca) with the stand-in mxcc and run as host emulation.
 //
@@ -18,7 +18,7 @@
 
 #include "flagos_synthetic/mc_control.h"
 #include "runtime/hal/flagos_hal.h"
-#include "runtime/hal/metax/metax_hal.h"
+#include "platforms/metax/hal/metax_hal.h"
 #include "tests/vendor/kernels/kernels.h"
 
 namespace {

@@ -71,7 +71,7 @@ def test_ascend_ships_native_routes_only_for_its_kernels() -> None:
     shipped, target = routes.load(ASCEND_SHIPPED), routes.load(TABLES["ascend"])
     assert shipped.default == ["cpu"], "operators without an aclnn kernel run on the cpu provider"
     native = sorted(op for op, p in shipped.routes.items() if p == "native")
-    assert native == sorted(ASCEND_KERNELS), "kernels/ascend implements exactly these (import checks the rest)"
+    assert native == sorted(ASCEND_KERNELS), "platforms/ascend/kernels implements exactly these (import checks the rest)"
     assert set(shipped.routes.values()) == {"native"}
     assert all(target.provider(op) == "native" for op in native), "the shipped table stays within the target's"
 

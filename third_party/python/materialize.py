@@ -5,7 +5,7 @@ Shared by ./bazelw (to make a fresh machine ready) and by the @flagos_python rep
 (so a plain `bazel build` works too). The environment lives outside Bazel's output base, keyed by
 the lock file's hash, so `bazel clean --expunge` and platform switches never reinstall torch:
 
-    ${FLAGOS_CACHE_DIR:-~/.cache/flagos}/pyenv/<platform>-py<X.Y>-<sha256(lock)[:12]>/
+    ${FLAGOS_CACHE_DIR:-~/.cache/flagos}/pyenv/<lock name>-py<X.Y>-<sha256(lock)[:12]>/
 
 Prints the environment's interpreter path on the last line of stdout. Idempotent: a complete
 environment (stamp file present) is reused in a few milliseconds.
@@ -33,10 +33,12 @@ def lock_header(text: str) -> dict[str, str]:
     return {}
 
 
-def env_dir_for(lock: pathlib.Path, platform: str, py: str) -> pathlib.Path:
+def env_dir_for(lock: pathlib.Path, py: str) -> pathlib.Path:
+    """One environment per lock (platforms that share a lock share it), named after the lock."""
     cache = pathlib.Path(os.environ.get("FLAGOS_CACHE_DIR") or pathlib.Path.home() / ".cache" / "flagos")
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()[:12]
-    return cache / "pyenv" / f"{platform}-py{py}-{digest}"
+    name = lock.name.removeprefix("requirements_").removesuffix(".lock")
+    return cache / "pyenv" / f"{name}-py{py}-{digest}"
 
 
 @contextlib.contextmanager
@@ -86,7 +88,7 @@ def main() -> int:
         fail(f"{lock.name} pins packages for CPython {want}, but {args.base_python} is CPython {got}.\n"
              f"Set FLAGOS_BASE_PYTHON to a CPython {want} interpreter, or point FLAGOS_PYTHON at an existing\n"
              "environment that matches the lock.")
-    env = env_dir_for(lock, args.platform, got)
+    env = env_dir_for(lock, got)
     stamp = env / STAMP
     lock_sha = hashlib.sha256(lock.read_bytes()).hexdigest()
     if not (stamp.exists() and json.loads(stamp.read_text()).get("lock_sha256") == lock_sha):

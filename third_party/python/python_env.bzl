@@ -1,8 +1,8 @@
 """@flagos_python: the pinned Python environment of the selected platform, exposed to Bazel.
 
-The platform comes from FLAGOS_PLATFORM (set by `--config=<platform>` in .bazelrc through
-`common:<platform> --repo_env=...`). The environment is materialised from
-//third_party/python:requirements_<platform>.lock by materialize.py (shared with ./bazelw), or
+The environment's name comes from FLAGOS_PLATFORM (set by `--config=<name>` through
+platforms/platforms.bazelrc); the platform table (platforms/defs.bzl: CONFIGS) gives its lock and
+torch libraries. The environment is materialised from the lock by materialize.py (shared with ./bazelw), or
 taken from FLAGOS_PYTHON when a user points at an interpreter of their own; either way it is
 checked against the lock, and any difference fails the build with what to do about it.
 
@@ -16,22 +16,9 @@ Generated targets:
                       TORCH_CUDA_VERSION, TORCH_CXX11_ABI
 """
 
+load("//platforms:defs.bzl", "CONFIGS", "PLATFORMS")
+
 _ENVIRON = ["FLAGOS_PLATFORM", "FLAGOS_PYTHON", "FLAGOS_BASE_PYTHON", "FLAGOS_CACHE_DIR"]
-
-# Libraries the native library links, per platform (looked up in torch/lib).
-_TORCH_LIBS = {
-    "host": ["c10", "torch_cpu"],
-    "cuda": ["c10", "torch_cpu", "c10_cuda", "torch_cuda"],
-    "metax": ["c10", "torch_cpu", "c10_cuda", "torch_cuda"],  # MetaX's PyTorch build: cuda names over MACA
-    "metax-synthetic": ["c10", "torch_cpu"],
-    "ascend": ["c10", "torch_cpu"],
-}
-
-# Why a platform has no lock yet, where that is known.
-_NO_LOCK_YET = {
-    "metax": (" (it compiles against MetaX's PyTorch build, whose cuda device is the MetaX GPU; that build " +
-              "is not on PyPI. --config=metax-synthetic builds against the synthetic stand-in SDK instead)"),
-}
 
 def _fail(msg):
     fail("\n[@flagos_python] " + msg + "\n")
@@ -44,10 +31,14 @@ def _run(rctx, cmd, what, timeout = 600):
 
 def _flagos_python_impl(rctx):
     platform = rctx.os.environ.get("FLAGOS_PLATFORM", "host")
+    if platform not in CONFIGS:
+        _fail("FLAGOS_PLATFORM=%r names no configuration of the platform table (platforms/defs.bzl): use one of %s" %
+              (platform, ", ".join(sorted(CONFIGS))))
     if platform not in rctx.attr.locks:
-        _fail(("platform %r has no Python environment yet (no third_party/python/requirements_%s.lock), so it " +
+        reason = PLATFORMS[CONFIGS[platform].platform].get("no_lock", "")
+        _fail(("platform %r has no Python environment yet (no lock in the platform table), so it " +
                "cannot be built%s: the platforms that build today are %s (see platforms/README.md).") %
-              (platform, platform, _NO_LOCK_YET.get(platform, ""), ", ".join(sorted(rctx.attr.locks))))
+              (platform, " (" + reason + ")" if reason else "", ", ".join(sorted(rctx.attr.locks))))
     lock = rctx.path(Label(rctx.attr.locks[platform]))
 
     python = rctx.os.environ.get("FLAGOS_PYTHON", "")
@@ -67,7 +58,7 @@ def _flagos_python_impl(rctx):
     if "torch_dir" not in info:
         _fail("%s has no torch installed" % python)
 
-    libs = _TORCH_LIBS[platform]
+    libs = CONFIGS[platform].torch_libs
     missing = [l for l in libs if ("lib%s.so" % l) not in info["torch_libs"]]
     if missing:
         _fail("torch %s at %s lacks %s: platform %r needs a torch build with them (check the lock)" %

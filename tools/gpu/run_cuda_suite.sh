@@ -32,7 +32,7 @@ status=0
 FLAGOS_WHEEL="$wheel" "$py" -m pytest "$root/tests/wheel/test_wheel_contents.py" -q -p no:cacheprovider 2>&1 | tee "$out/wheel.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-"$py" "$root/benchmarks/op_overhead.py" --native cuda 2>&1 | tee "$out/op_overhead.txt"
+"$py" "$root/benchmarks/op_overhead.py" "$out" --native cuda 2>&1 | tee "$out/op_overhead.log"
 "$py" "$root/benchmarks/routing_overhead.py" 2>&1 | tee "$out/routing_overhead.txt"
 # Qwen3-0.6B-shaped decode step, eager vs graph on cuda and flagos (tables in $out/graph_decode/)
 "$py" "$root/benchmarks/graph_decode.py" "$out/graph_decode" --devices cuda,flagos 2>&1 | tee "$out/graph_decode.txt"
@@ -41,6 +41,6 @@ if [ "$gpus" -ge 2 ]; then  # tests/python ran the 2-rank NCCL job above; here i
   "$py" "$root/benchmarks/allreduce_bandwidth.py" --nproc 2 --max-size 256M 2>&1 | tee "$out/allreduce_bandwidth.txt"
 fi
 if [ -z "${SKIP_MODEL_BENCHMARK:-}" ]; then
-  "$py" "$root/benchmarks/native_vs_flagos.py" --json "$out/native_vs_flagos.json" 2>&1 | tee "$out/native_vs_flagos.txt"
+  "$py" "$root/benchmarks/native_vs_flagos.py" "$out" 2>&1 | tee "$out/native_vs_flagos.log"
 fi
 exit $status

@@ -1,5 +1,0 @@
-"""Fake (meta) kernels of flagos operators."""
-
-
-def register() -> None:
-    pass
