@@ -88,6 +88,16 @@ def default_generator(device: int) -> torch.Generator:
     return torch.ops.flagos.default_generator(device)
 
 
+def forks_in_ancestry() -> int:
+    """How many fork()s separate this process from the first one that loaded the runtime."""
+    return int(torch.ops.flagos._forks_in_ancestry())
+
+
+def set_bad_fork(reason: str) -> None:
+    """Makes HAL errors in this (forked) process lead with `reason`."""
+    torch.ops.flagos._set_bad_fork(reason)
+
+
 def bridge_stats() -> dict[str, int]:
     return dict(torch.ops.flagos.bridge_stats())
 

@@ -117,6 +117,11 @@ def after_register() -> None:
     from torch._inductor.runtime import hints
 
     if BACKEND not in utils.GPU_TYPES:
+        # get_gpu_type() answers "the machine's one GPU type" and asserts that only one of
+        # GPU_TYPES is available; flagos on cuda makes two. Its answer is cached
+        # (functools.cache), so it is asked once before flagos joins the list: it stays "cuda",
+        # which is what its callers (constructor placement, autotuning, C++ wrapper) need.
+        utils.get_gpu_type()
         utils.GPU_TYPES.append(BACKEND)
     if _original_properties is None:
         _original_properties = hints.DeviceProperties.create

@@ -46,17 +46,23 @@ from .random import (
     set_rng_state,
     set_rng_state_all,
 )
+from . import _fork
 from .streams import Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream
 
 _initialized = False
 
 
 def init() -> None:
-    """Initialises the flagos runtime (raises if the platform cannot be used)."""
+    """Initialises the flagos runtime (raises if the platform cannot be used, or in a forked child
+    that cannot use it: see _fork.py)."""
     global _initialized
+    _fork.check_not_in_bad_fork()
     if not _initialized:
         if device_count() < 1:
-            raise RuntimeError("flagos: no flagos device is available on this platform")
+            from ._devices import configuration_error
+
+            raise RuntimeError(configuration_error() or "flagos: no flagos device is available on this platform")
+        _fork.initialise_platform_runtime()
         _initialized = True
 
 
@@ -69,8 +75,8 @@ def _lazy_init() -> None:
 
 
 def _is_in_bad_fork() -> bool:
-    # The host platform keeps no driver state that a fork could break.
-    return False
+    """Whether this is a forked child that cannot use flagos (per platform: _fork.py)."""
+    return _fork.is_in_bad_fork()
 
 
 def get_amp_supported_dtype() -> list[torch.dtype]:

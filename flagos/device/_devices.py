@@ -1,6 +1,7 @@
 """Device enumeration, selection and properties: the ``torch.cuda`` equivalents for flagos."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional, Union
 
 import torch
@@ -42,8 +43,30 @@ def is_available() -> bool:
         return False
 
 
+_count_warned = False
+
+
 def device_count() -> int:
-    return _runtime.device_count()
+    """Number of flagos devices; 0 when there are none, or when the platform's configuration is
+    broken: then, as torch.cuda does, with one warning carrying the error (flagos' first use
+    raises it)."""
+    global _count_warned
+    try:
+        return _runtime.device_count()
+    except RuntimeError as e:
+        if not _count_warned:
+            _count_warned = True
+            warnings.warn(f"flagos is unavailable: {e}", stacklevel=2)
+        return 0
+
+
+def configuration_error() -> Optional[str]:
+    """The platform's configuration error, if any (what makes device_count() 0)."""
+    try:
+        _runtime.device_count()
+        return None
+    except RuntimeError as e:
+        return str(e)
 
 
 def current_device() -> int:

@@ -19,8 +19,9 @@ def default_generator(device: DeviceLike = None) -> torch.Generator:
 
 
 def manual_seed(seed: int) -> None:
-    """Seeds the current device's default generator."""
-    default_generator().manual_seed(int(seed))
+    """Seeds the current device's default generator (nothing without devices, as torch.cuda)."""
+    if device_count() > 0:
+        default_generator().manual_seed(int(seed))
 
 
 def manual_seed_all(seed: int) -> None:
@@ -31,11 +32,14 @@ def manual_seed_all(seed: int) -> None:
 
 def seed() -> None:
     """Seeds the current device's default generator with a non-deterministic random number."""
-    default_generator().seed()
+    if device_count() > 0:
+        default_generator().seed()
 
 
 def seed_all() -> None:
     """Seeds every device with the same non-deterministic random number."""
+    if device_count() == 0:
+        return
     value = default_generator(0).seed()
     for i in range(1, device_count()):
         default_generator(i).manual_seed(value)

@@ -18,6 +18,7 @@
 #include "runtime/dispatch/bridge.h"
 #include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/registration.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos {
 namespace {
@@ -86,6 +87,10 @@ at::Tensor from_native(const at::Tensor& native, int64_t device) {
   return call.to_flagos(native);
 }
 
+int64_t forks_in_ancestry() { return fork_locks::forks_in_ancestry(); }
+
+void set_bad_fork(const std::string& reason) { fork_locks::set_bad_fork(reason.c_str()); }
+
 }  // namespace
 }  // namespace flagos
 
@@ -101,4 +106,6 @@ TORCH_LIBRARY(flagos, m) {
   m.def("_fast_ops() -> str[]", &flagos::dispatch::fast_ops);
   m.def("to_native(Tensor(a) self) -> Tensor(a)", &flagos::to_native);
   m.def("from_native(Tensor(a) native, int device) -> Tensor(a)", &flagos::from_native);
+  m.def("_forks_in_ancestry() -> int", &flagos::forks_in_ancestry);
+  m.def("_set_bad_fork(str reason) -> ()", &flagos::set_bad_fork);
 }

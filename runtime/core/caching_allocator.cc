@@ -15,6 +15,7 @@
 #include "runtime/core/hal_check.h"
 #include "runtime/core/ordered_copy.h"
 #include "runtime/core/streams.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos {
 namespace {
@@ -295,7 +296,11 @@ struct State {
 };
 
 State& state() {
-  static State* s = new State();  // leaked: deleters may run during static destruction
+  static State* s = [] {
+    auto* st = new State();  // leaked: deleters may run during static destruction
+    fork_locks::guard(st->mutex, fork_locks::kDeviceMemory);
+    return st;
+  }();
   return *s;
 }
 

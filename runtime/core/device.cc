@@ -15,7 +15,10 @@ c10::DeviceIndex device_count() {
   const int known = cached.load(std::memory_order_acquire);
   if (known >= 0) return static_cast<c10::DeviceIndex>(known);
   int n = 0;
-  FLAGOS_HAL_CHECK(flagos_hal_get_device_count(&n));
+  // A failure here is the platform's configuration (an environment variable, a missing driver):
+  // the HAL's own words say what and how to fix it; the name of the HAL call would only distract.
+  const flagos_hal_status status = flagos_hal_get_device_count(&n);
+  TORCH_CHECK(status == FLAGOS_HAL_SUCCESS, "flagos (", flagos_hal_platform(), " platform): ", flagos_hal_last_error());
   cached.store(n, std::memory_order_release);
   return static_cast<c10::DeviceIndex>(n);
 }

@@ -8,6 +8,7 @@
 
 #include "runtime/core/device.h"
 #include "runtime/core/platform.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos {
 namespace {
@@ -71,7 +72,10 @@ const at::Generator& default_generator(c10::DeviceIndex device) {
   static auto* generators = new std::array<at::Generator, kMaxDevices>();  // leaked on purpose
   const c10::DeviceIndex d = device < 0 ? current_device() : device;
   check_device_index(d);
-  std::call_once(once[d], [d] { (*generators)[d] = at::make_generator<FlagosGenerator>(d, kDefaultSeed); });
+  std::call_once(once[d], [d] {
+    (*generators)[d] = at::make_generator<FlagosGenerator>(d, kDefaultSeed);  // never destroyed
+    fork_locks::guard((*generators)[d].get<FlagosGenerator>()->engine().unsafeGetGeneratorImpl()->mutex_, fork_locks::kGenerators);
+  });
   return (*generators)[d];
 }
 

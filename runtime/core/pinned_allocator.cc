@@ -7,6 +7,7 @@
 
 #include "runtime/core/caching_allocator.h"
 #include "runtime/core/hal_check.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos {
 namespace {
@@ -18,7 +19,11 @@ struct PinnedState {
 };
 
 PinnedState& pinned_state() {
-  static PinnedState* s = new PinnedState();  // leaked: deleters may run during static destruction
+  static PinnedState* s = [] {
+    auto* st = new PinnedState();  // leaked: deleters may run during static destruction
+    fork_locks::guard(st->mutex, fork_locks::kPinnedMemory);
+    return st;
+  }();
   return *s;
 }
 

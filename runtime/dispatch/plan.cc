@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "runtime/dispatch/cpu_provider.h"
+#include "runtime/hal/fork_locks.h"
 
 namespace flagos::dispatch {
 namespace {
@@ -69,9 +70,13 @@ Plan& plan_for(const c10::OperatorHandle& op) {
   thread_local ska::flat_hash_map<const c10::FunctionSchema*, Plan*> local;
   auto hit = local.find(key);
   if (hit != local.end()) return *hit->second;
-  static std::mutex mutex;
+  static auto* mutex = [] {
+    auto* m = new std::mutex();  // leaked: registered for fork safety
+    fork_locks::guard(*m, fork_locks::kPlans);
+    return m;
+  }();
   static auto* plans = new ska::flat_hash_map<const c10::FunctionSchema*, std::unique_ptr<Plan>>();
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(*mutex);
   auto& slot = (*plans)[key];
   if (!slot) slot = make_plan(*key);
   local.emplace(key, slot.get());

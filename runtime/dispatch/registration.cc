@@ -26,6 +26,7 @@
 #include "runtime/core/platform.h"
 #include "runtime/dispatch/fast_path.h"
 #include "runtime/dispatch/generic_kernel.h"
+#include "runtime/hal/fork_locks.h"
 #include "runtime/routing/op_names.h"
 
 namespace flagos::dispatch {
@@ -92,7 +93,11 @@ struct State {
 };
 
 State& state() {
-  static auto* s = new State();  // leaked: registrations outlive static destruction
+  static auto* s = [] {
+    auto* st = new State();  // leaked: registrations outlive static destruction
+    fork_locks::guard(st->mutex, fork_locks::kRegistration);
+    return st;
+  }();
   return *s;
 }
 

@@ -8,6 +8,7 @@
 #include <shared_mutex>
 
 #include "runtime/core/platform.h"
+#include "runtime/hal/fork_locks.h"
 #include "runtime/routing/op_names.h"
 
 namespace flagos::routing {
@@ -25,7 +26,11 @@ struct Table {
 };
 
 Table& table() {
-  static auto* t = new Table();  // leaked: kernels may run during static destruction
+  static auto* t = [] {
+    auto* table = new Table();  // leaked: kernels may run during static destruction
+    fork_locks::guard(table->mutex, fork_locks::kRouting);
+    return table;
+  }();
   return *t;
 }
 

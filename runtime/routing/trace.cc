@@ -9,6 +9,7 @@
 #include "runtime/core/device.h"
 #include "runtime/core/hal_check.h"
 #include "runtime/hal/flagos_hal.h"
+#include "runtime/hal/fork_locks.h"
 #include "runtime/routing/op_names.h"
 #include "runtime/routing/routes.h"
 
@@ -42,7 +43,11 @@ struct Recorder {
 };
 
 Recorder& recorder() {
-  static auto* r = new Recorder();
+  static auto* r = [] {
+    auto* rec = new Recorder();  // leaked: registered for fork safety
+    fork_locks::guard(rec->mutex, fork_locks::kTrace);
+    return rec;
+  }();
   return *r;
 }
 

@@ -5,6 +5,8 @@ calls on CPU tensors (outputs and every input's gradient) in float64.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -12,6 +14,8 @@ import torch.nn.functional as F
 from testing import DEVICE, assert_close_to_reference, rand
 
 SHAPES = {"q": (2, 4, 8, 16), "k": (2, 4, 6, 16), "v": (2, 4, 6, 16)}
+# On a platform whose native device is a GPU (cuda), that device's own behaviour is also checked.
+NATIVE_GPU = "cuda" if torch.ops.flagos.platform() == "cuda" else None
 MASKS = {"per_head": (1, 4, 8, 6), "full": (2, 4, 8, 6), "broadcast_2d": (8, 6)}
 
 
@@ -29,6 +33,15 @@ def test_mask_requiring_grad_trains_like_cpu(mask_shape: str, grad: str, gen: to
     inputs = {n: rand(gen, *s) for n, s in SHAPES.items()} | {"mask": rand(gen, *MASKS[mask_shape])}
     needs = {"all": {"q", "k", "v", "mask"}, "mask_only": {"mask"}, "qkv_only": {"q", "k", "v"}}[grad]
     ref_out, ref_grads = _run({n: t.double() for n, t in inputs.items()}, "cpu", needs)
+    if NATIVE_GPU:
+        # The native device is the reference for what it refuses: where its own kernels cannot
+        # train these inputs, flagos (which runs them) must fail the same way, not differently.
+        try:
+            _run(inputs, NATIVE_GPU, needs)
+        except RuntimeError as native_error:
+            with pytest.raises(RuntimeError, match=re.escape(str(native_error).splitlines()[0][:60])):
+                _run(inputs, DEVICE, needs)
+            return
     out, grads = _run(inputs, DEVICE, needs)
     assert_close_to_reference(out, ref_out)
     for name in needs:

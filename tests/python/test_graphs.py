@@ -131,6 +131,13 @@ def test_decode_step_with_static_kv_cache(gen: torch.Generator) -> None:
 
 def test_pool_is_private_and_freed_on_reset(gen: torch.Generator) -> None:
     x = on_device(gen, 256, 256)
+    # A first capture creates what lives as long as the capture stream does (on cuda: cuBLAS's
+    # workspace for that stream, which torch.cuda's graphs keep too); the pool's own memory is
+    # what the second capture must hand back.
+    first = torch.flagos.FlagosGraph()
+    with torch.flagos.graph(first):
+        (x @ x).relu() + 1
+    first.reset()
     torch.flagos.empty_cache()
     base = torch.flagos.memory_reserved()
     g = torch.flagos.FlagosGraph()
@@ -177,7 +184,10 @@ def test_make_graphed_callables_forward_and_backward(gen: torch.Generator) -> No
         ref.sum().backward()
         assert_same(xin.grad, xt.grad)
         for p, q in zip(model.parameters(), twin.parameters()):
-            assert_same(p.grad, q.grad)
+            if RECORDED:
+                assert_same(p.grad, q.grad)
+            else:  # cuBLAS may pick another reduction order for the weight gradient under capture
+                torch.testing.assert_close(p.grad.cpu(), q.grad.cpu(), rtol=1e-6, atol=1e-6)
             p.grad = q.grad = None
 
 

@@ -22,9 +22,9 @@ Config load() {
   if (const char* text = std::getenv("FLAGOS_HOST_DEVICE_COUNT"); text && *text) {
     char* end = nullptr;
     const long n = std::strtol(text, &end, 10);
-    if (*end != '\0' || n < 1 || n > 64) {
+    if (*end != '\0' || n < 0 || n > 64) {
       cfg.error = std::string("FLAGOS_HOST_DEVICE_COUNT='") + text +
-                  "' is not a whole number from 1 to 64 (the number of simulated flagos host devices)";
+                  "' is not a whole number from 0 to 64 (the number of simulated flagos host devices)";
       return cfg;
     }
     cfg.device_count = static_cast<int>(n);

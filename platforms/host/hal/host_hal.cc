@@ -18,6 +18,7 @@
 
 #include "runtime/hal/flagos_hal.h"
 #include "platforms/host/hal/host_config.h"
+#include "runtime/hal/fork_locks.h"
 
 using flagos::hal_host::check_device;
 using flagos::hal_host::config;
@@ -38,7 +39,11 @@ struct DeviceMemory {
 };
 
 DeviceMemory& memory() {
-  static DeviceMemory* m = new DeviceMemory();  // leaked on purpose: tensors may die after main()
+  static DeviceMemory* m = [] {
+    auto* d = new DeviceMemory();  // leaked on purpose: tensors may die after main()
+    flagos::fork_locks::guard(d->mutex, flagos::fork_locks::kHal);
+    return d;
+  }();
   return *m;
 }
 

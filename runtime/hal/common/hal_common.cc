@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "runtime/hal/fork_locks.h"
+
 namespace flagos::hal {
 namespace {
 thread_local std::string t_last_error;
@@ -39,6 +41,8 @@ flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned sta
   }
   return FLAGOS_HAL_SUCCESS;
 }
+
+LiveAllocations::LiveAllocations() { fork_locks::guard(mutex_, fork_locks::kHal); }
 
 void LiveAllocations::add(void* ptr, int device) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -26,9 +26,11 @@ flagos_hal_status check_record(int event_device, int stream_device);
 flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned start_flags, bool start_recorded,
                                 const void* end, unsigned end_flags, bool end_recorded);
 
-// Live device allocations: pointer -> device. Thread-safe.
+// Live device allocations: pointer -> device. Thread-safe and fork-safe (fork_locks.h), so an
+// instance must live as long as the process (leak it).
 class LiveAllocations {
  public:
+  LiveAllocations();
   void add(void* ptr, int device);
   // SUCCESS when `ptr` was allocated on `device`; else INVALID_VALUE naming the platform, the
   // device and, for a pointer of another device, that device.

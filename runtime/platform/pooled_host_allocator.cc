@@ -1,5 +1,5 @@
 // flagos' pinned-memory allocator as PyTorch's host allocator for the flagos device type, for the
-// platforms whose pinned memory is flagos' own (pool_platform). Without it
+// platforms whose pinned memory is flagos' own (pooled_memory). Without it
 // at::getHostAllocator(PrivateUse1) is null and torch.accelerator.empty_host_cache() (which
 // torch.accelerator.Graph's `with` block calls) dereferences it and crashes.
 #include <ATen/core/CachingHostAllocator.h>
