@@ -10,7 +10,19 @@ from typing import Callable
 import pytest
 import torch
 
+from flagos import _runtime
 from testing import DEVICE, rand
+
+# Where ATen reads flagos memory (host, cuda) a result without data stays one (ZeroTensor key kept);
+# where it cannot (ascend, metax on the stand-in SDKs: the cpu provider runs the operator on host
+# copies) it comes back as real zeros: the values are the same, the saving is not.
+KEEPS_ZERO_TENSORS = _runtime.native_aliases_readable()
+
+
+def same_zero_kind(got: torch.Tensor, ref: torch.Tensor) -> bool:
+    if KEEPS_ZERO_TENSORS:
+        return got._is_zerotensor() == ref._is_zerotensor()
+    return ref._is_zerotensor() or not got._is_zerotensor()  # never a zero tensor where CPU has data
 
 
 def test_sgn_backward_matches_cpu(gen: torch.Generator) -> None:
@@ -20,7 +32,7 @@ def test_sgn_backward_matches_cpu(gen: torch.Generator) -> None:
     a = x.to(DEVICE).requires_grad_()
     a.sgn().sum().backward()
     assert a.grad is not None and a.grad.device.type == DEVICE
-    assert a.grad._is_zerotensor() == ref.grad._is_zerotensor()
+    assert same_zero_kind(a.grad, ref.grad)
     torch.testing.assert_close(a.grad.cpu(), ref.grad)
 
 
@@ -62,13 +74,13 @@ def test_operators_on_a_zero_tensor_match_cpu(name: str, gen: torch.Generator) -
     ref = OPS[name](torch._efficientzerotensor((3, 4)), x)
     got = OPS[name](torch._efficientzerotensor((3, 4), device=DEVICE), x.to(DEVICE))
     assert got.device.type == DEVICE
-    assert got._is_zerotensor() == ref._is_zerotensor()
+    assert same_zero_kind(got, ref)
     torch.testing.assert_close(got.cpu(), ref)
 
 
 def test_zero_tensor_moves_between_devices() -> None:
     z = torch._efficientzerotensor((5, 3), device=DEVICE)
-    assert z._is_zerotensor() and z.untyped_storage().nbytes() == 15 * 4
+    assert not KEEPS_ZERO_TENSORS or (z._is_zerotensor() and z.untyped_storage().nbytes() == 15 * 4)
     torch.testing.assert_close(z.cpu(), torch.zeros(5, 3))
     back = torch._efficientzerotensor((5, 3)).to(DEVICE)
     torch.testing.assert_close(back.cpu(), torch.zeros(5, 3))
