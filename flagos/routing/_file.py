@@ -60,6 +60,9 @@ def _read(path: str, out: RoutesFile, stack: list[str]) -> None:
             lines = f.read().splitlines()
     except OSError as e:
         raise RoutesFileError(f"{path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise RoutesFileError(f"{path}: not UTF-8 text (byte {e.start} is {e.object[e.start]:#04x}); "
+                              "routes files are UTF-8") from None
     stack.append(real)
     for number, raw in enumerate(lines, 1):
         where = f"{path}:{number}"

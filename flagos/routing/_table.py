@@ -118,6 +118,9 @@ class RoutingState:
         files = [_from_file(str(PLATFORM_ROUTES), errors)]
         user = os.environ.get("FLAGOS_ROUTES")
         if user:
+            if os.path.isdir(user):
+                raise RoutingError(f"FLAGOS_ROUTES={user} is a directory; name a routes file in it "
+                                   f"(e.g. FLAGOS_ROUTES={os.path.join(user, 'routes.conf')})")
             if not os.path.isfile(user):
                 raise RoutingError(f"FLAGOS_ROUTES={user}: no such file")
             files.append(_from_file(user, errors))
