@@ -72,3 +72,19 @@ def test_streams_are_per_device() -> None:
         assert torch.flagos.current_device() == 1
         assert torch.flagos.current_stream(1) == s
     assert torch.flagos.current_device() == 0
+
+
+def test_elapsed_time_between_devices_is_refused_like_cuda() -> None:
+    # CUDA raises for events of two devices: a time between two devices' clocks means nothing.
+    start = torch.flagos.Event(enable_timing=True, device=0)
+    end = torch.flagos.Event(enable_timing=True, device=1)
+    start.record(torch.flagos.current_stream(0))
+    end.record(torch.flagos.current_stream(1))
+    start.synchronize()  # PyTorch asks first that both have completed
+    end.synchronize()
+    with pytest.raises(RuntimeError, match="devices 0 and 1; elapsed_time needs two events of one device"):
+        start.elapsed_time(end)
+    same = torch.flagos.Event(enable_timing=True, device=1)
+    same.record(torch.flagos.current_stream(1))
+    same.synchronize()
+    assert end.elapsed_time(same) >= 0.0

@@ -147,7 +147,8 @@ flagos_hal_status flagos_hal_event_synchronize(flagos_hal_event event) {
 
 flagos_hal_status flagos_hal_event_elapsed_ms(float* ms, flagos_hal_event start, flagos_hal_event end) {
   if (flagos_hal_status s = flagos::hal::check_elapsed(ms, start, start ? start->flags : 0, start && start->recorded,
-                                                       end, end ? end->flags : 0, end && end->recorded)) {
+                                                       start ? start->device : -1, end, end ? end->flags : 0,
+                                                       end && end->recorded, end ? end->device : -1)) {
     return s;
   }
   if (flagos_hal_status s = ensure_init()) return s;

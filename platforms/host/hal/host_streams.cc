@@ -82,7 +82,8 @@ flagos_hal_status flagos_hal_event_synchronize(flagos_hal_event event) { return 
 
 flagos_hal_status flagos_hal_event_elapsed_ms(float* ms, flagos_hal_event start, flagos_hal_event end) {
   if (flagos_hal_status s = flagos::hal::check_elapsed(ms, start, start ? start->flags : 0, start && start->recorded,
-                                                       end, end ? end->flags : 0, end && end->recorded)) {
+                                                       start ? start->device : -1, end, end ? end->flags : 0,
+                                                       end && end->recorded, end ? end->device : -1)) {
     return s;
   }
   *ms = std::chrono::duration<float, std::milli>(end->when - start->when).count();

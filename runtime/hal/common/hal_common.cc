@@ -31,13 +31,19 @@ flagos_hal_status check_record(int event_device, int stream_device) {
 }
 
 flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned start_flags, bool start_recorded,
-                                const void* end, unsigned end_flags, bool end_recorded) {
+                                int start_device, const void* end, unsigned end_flags, bool end_recorded,
+                                int end_device) {
   if (!ms || !start || !end) return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "NULL argument");
   if ((start_flags | end_flags) & FLAGOS_HAL_EVENT_DISABLE_TIMING) {
     return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be created with timing enabled");
   }
   if (!start_recorded || !end_recorded) {
     return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "both events must be recorded before measuring the time between them");
+  }
+  if (start_device != end_device) {
+    return fail(FLAGOS_HAL_ERROR_INVALID_VALUE, "the events belong to devices " + std::to_string(start_device) +
+                                                    " and " + std::to_string(end_device) +
+                                                    "; elapsed_time needs two events of one device");
   }
   return FLAGOS_HAL_SUCCESS;
 }

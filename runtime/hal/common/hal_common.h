@@ -22,9 +22,11 @@ flagos_hal_status check_copy(const void* dst, const void* src, size_t size, flag
 // (pass `event_device` for the default stream).
 flagos_hal_status check_record(int event_device, int stream_device);
 
-// INVALID_VALUE for NULL arguments, or unless both events were created with timing and recorded.
+// INVALID_VALUE for NULL arguments, unless both events were created with timing and recorded, or
+// when they belong to two devices (as CUDA refuses: a time between two clocks means nothing).
 flagos_hal_status check_elapsed(const float* ms, const void* start, unsigned start_flags, bool start_recorded,
-                                const void* end, unsigned end_flags, bool end_recorded);
+                                int start_device, const void* end, unsigned end_flags, bool end_recorded,
+                                int end_device);
 
 // Live device allocations: pointer -> device. Thread-safe and fork-safe (fork_locks.h), so an
 // instance must live as long as the process (leak it).
