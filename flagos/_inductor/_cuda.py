@@ -28,6 +28,7 @@ from torch._inductor.codegen.common import get_device_op_overrides
 from torch._inductor.codegen.triton import TritonScheduling
 
 from ..device import _devices
+from ._device_ops import FlagosDeviceSelection
 from ._interface import BACKEND, FlagosInterface
 from ._wrapper import FlagosWrapper
 
@@ -36,21 +37,12 @@ from ._wrapper import FlagosWrapper
 _CudaOps: Any = type(get_device_op_overrides("cuda"))
 
 
-class CudaDeviceOps(_CudaOps):  # type: ignore[misc,valid-type]
+class CudaDeviceOps(FlagosDeviceSelection, _CudaOps):  # type: ignore[misc,valid-type]
     """CUDA's snippets, with devices selected through torch.flagos (which sets the CUDA device too).
 
     ``get_raw_stream`` stays CUDA's ``_cuda_getCurrentRawStream``: it returns the current flagos
     stream, which is the current CUDA stream of the device.
     """
-
-    def set_device(self, device_idx: int) -> str:
-        return f"torch.flagos.set_device({device_idx})"
-
-    def synchronize(self) -> str:
-        return "torch.flagos.synchronize()"
-
-    def device_guard(self, device_idx: int) -> str:
-        return f"torch.flagos.device({device_idx})"
 
     def current_stream(self) -> str:
         return "torch.flagos.current_stream()"

@@ -15,11 +15,12 @@ from textwrap import dedent
 from torch._inductor.codegen.common import DeviceOpOverrides
 from torch._inductor.codegen.cpp import CppScheduling
 
+from ._device_ops import FlagosDeviceSelection
 from ._interface import BACKEND, FlagosInterface
 from ._wrapper import FlagosWrapper
 
 
-class HostDeviceOps(DeviceOpOverrides):
+class HostDeviceOps(FlagosDeviceSelection, DeviceOpOverrides):
     """Snippets the wrapper writes for device handling: no streams, devices selected by index."""
 
     def import_get_raw_stream_as(self, name: str) -> str:
@@ -29,15 +30,6 @@ class HostDeviceOps(DeviceOpOverrides):
                 return 0
             """
         )
-
-    def set_device(self, device_idx: int) -> str:
-        return f"torch.flagos.set_device({device_idx})"
-
-    def synchronize(self) -> str:
-        return "torch.flagos.synchronize()"
-
-    def device_guard(self, device_idx: int) -> str:
-        return f"torch.flagos.device({device_idx})"
 
     def cpp_kernel_type(self) -> str:
         return "void*"
