@@ -1,8 +1,10 @@
-// The metax platform's native side (runtime/core/platform.h): on the synthetic SDK, stock PyTorch has no device that reads MetaX memory (the
-// platform proper presents it to MetaX's PyTorch build as native aliases; platforms/README.md),
-// so there are no native aliases (runtime/platform/opaque_memory.h); the cpu provider computes on
-// the CPU and draws random numbers from a CPU generator, and a native call only makes its flagos
-// device current (runtime/platform/device_switch.h).
+// The native side of runtime/core/platform.h for platforms whose device memory no ATen device in
+// this process can read (ascend: NPU memory, whose PyTorch kernels torch_npu registers under the
+// PrivateUse1 key flagos itself takes; metax on the synthetic SDK: stock PyTorch has no MetaX
+// device). No native aliases (opaque_memory.h): the cpu provider computes on the CPU and draws
+// random numbers from a CPU generator, and a native call only makes its flagos device current
+// (device_switch.h). One copy for every such platform; a platform whose native side differs
+// writes its own platforms/<p>/native.cc instead of depending on this.
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "runtime/core/platform.h"
